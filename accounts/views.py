@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from accounts.forms import LoginForm, LogoutForm, OrganiserForm, ProfileForm, RegisterForm
+from accounts.models import User, find_by_email
+from core import audit
+from core.access import admin_required
+from core.db import db
+
+bp = Blueprint("accounts", __name__)
+
+
+def _safe_next(default: str) -> str:
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
+        return target
+    return default
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.profile"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        if find_by_email(form.email.data) is not None:
+            form.email.errors.append("An account with this email already exists. Log in instead.")
+        else:
+            user = User(name=form.name.data, email=form.email.data)
+            user.set_password(form.password.data)
+            db.session.add(user)
+            try:
+                db.session.commit()
+            except sa.exc.IntegrityError:  # two tabs registering at once
+                db.session.rollback()
+                form.email.errors.append("An account with this email already exists. Log in instead.")
+            else:
+                login_user(user)
+                flash("Welcome to ClaimDesk. Fill in your profile so your credit can be reported.")
+                return redirect(_safe_next(url_for("accounts.profile")))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(url_for("events.home")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = find_by_email(form.email.data)
+        if user is None or not user.check_password(form.password.data):
+            form.password.errors.append("That email and password do not match an account.")
+        else:
+            login_user(user)
+            return redirect(_safe_next(url_for("events.home")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    if LogoutForm().validate_on_submit():
+        logout_user()
+        flash("You are logged out.")
+    return redirect(url_for("events.home"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.name = form.name.data
+        current_user.profession = form.profession.data
+        current_user.eprofile_id = form.eprofile_id.data or None
+        current_user.birth_mmdd = form.birth_mmdd.data or None
+        current_user.npi = form.npi.data or None
+        current_user.state_licence = form.state_licence.data or None
+        db.session.commit()
+        flash("Your profile is saved.")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form)
+
+
+@bp.get("/admin/users")
+@admin_required
+def admin_users():
+    query = request.args.get("q", "").strip()
+    stmt = sa.select(User).order_by(User.name).limit(100)
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like)))
+    users = db.session.scalars(stmt).all()
+    return render_template("accounts/admin_users.html", users=users, query=query, form=OrganiserForm())
+
+
+@bp.post("/admin/users/<int:user_id>/organiser")
+@admin_required
+def set_organiser(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = OrganiserForm()
+    if form.validate_on_submit():
+        user.is_organiser = form.is_organiser.data
+        audit.record(current_user.id, "organiser.granted" if user.is_organiser else "organiser.revoked", f"user:{user.id}")
+        db.session.commit()
+        flash(f"{user.name} {'may now' if user.is_organiser else 'may no longer'} create events.")
+    return redirect(url_for("accounts.admin_users", q=request.args.get("q", "")))

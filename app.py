@@ -1,0 +1,118 @@
+"""ClaimDesk: `create_app(config)` builds the application; gunicorn serves `app`.
+
+    gunicorn -k gevent -w 1 --worker-connections 10000 app:app
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, abort, send_from_directory
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+from config import Config
+from core import errors
+from core.db import db
+from core.realtime import allow_public_room, socketio
+
+ROOT = Path(__file__).resolve().parent
+login_manager = LoginManager()
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "Please log in to continue."
+csrf = CSRFProtect()
+migrate = Migrate()
+
+
+def _secret_key(app: Flask) -> str:
+    """SECRET_KEY from the environment, else one kept in the instance folder."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(Config)
+    if config:
+        app.config.update(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'claimdesk.sqlite'}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20})
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    socketio.init_app(
+        app,
+        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
+        message_queue=app.config.get("REDIS_URL"),
+        cors_allowed_origins=[],  # same origin only
+    )
+    errors.register(app)
+
+    from accounts.cli import accounts_cli
+    from accounts.models import User
+    from accounts.views import bp as accounts_bp
+    from core import audit  # noqa: F401  (its table is part of the schema)
+    from events.demo import demo_cli
+    from events.models import EventSession
+    from events.views import bp as events_bp
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(events_bp)
+    app.cli.add_command(accounts_cli)
+    app.cli.add_command(demo_cli)
+
+    allow_public_room("session", lambda ident: db.session.get(EventSession, ident) is not None)
+
+    @app.get("/vendor/<path:filename>")
+    def vendor(filename: str):
+        """Front-end packages installed by npm (see package.json)."""
+        allowed = {"socket.io.min.js": "socket.io-client/dist"}
+        if filename not in allowed:
+            abort(404)
+        return send_from_directory(ROOT / "node_modules" / allowed[filename], filename, max_age=86400)
+
+    @app.context_processor
+    def layout():
+        from accounts.forms import LogoutForm
+
+        return {"logout_form": LogoutForm()}
+
+    if app.config["BACKGROUND_TASKS"]:
+        _start_background_tasks(app)
+    return app
+
+
+def _start_background_tasks(app: Flask) -> None:
+    """Start the watchers with the first request, so CLI commands never run them."""
+    started = False
+
+    @app.before_request
+    def start_once():
+        nonlocal started
+        if started:
+            return
+        started = True
+        from events import watch
+
+        socketio.start_background_task(watch.run, app)
+
+
+app = create_app()

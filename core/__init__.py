@@ -1,0 +1,1 @@
+"""What every package shares and nothing domain-specific."""

@@ -1,0 +1,13 @@
+"""Small form pieces shared by every package."""
+from __future__ import annotations
+
+from wtforms import StringField
+
+
+class StrippedStringField(StringField):
+    """A text field that ignores spaces typed around the value."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            self.data = self.data.strip()

@@ -1,0 +1,1 @@
+"""Events and their sessions: UANs, credit hours, schedule, submission window."""

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateTimeLocalField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from core.forms import StrippedStringField
+from events.localtime import zone_choices
+from events.models import KINDS, ROLES
+
+WHEN_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A date and time in the event's zone, with a plain message when unreadable."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a date and time like 2026-11-21 14:00.") from None
+
+
+class EventForm(FlaskForm):
+    title = StrippedStringField("Title", validators=[DataRequired("Give the event a title."), Length(max=200)])
+    venue = StrippedStringField("Venue", description="Where it happens, or “Online” for a webinar.", validators=[Length(max=200)])
+    timezone = SelectField("Time zone", description="Session times are typed and shown in this zone.", validators=[DataRequired("Choose the event's time zone.")])
+    checkin_required = BooleanField("Attendees must check in to get credit")
+    submit = SubmitField("Save event")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = zone_choices()
+
+
+class SessionForm(FlaskForm):
+    title = StrippedStringField("Title", validators=[DataRequired("Give the session a title."), Length(max=200)])
+    kind = RadioField("Type", choices=list(KINDS.items()), default="live", validators=[InputRequired("Choose live or home study.")])
+    starts_at = LocalDateTimeField("Starts", format=WHEN_FORMATS, validators=[InputRequired("Enter when the session starts, like 2026-11-21 14:00.")])
+    ends_at = LocalDateTimeField("Ends", format=WHEN_FORMATS, validators=[InputRequired("Enter when the session ends, like 2026-11-21 15:30.")])
+    credit_hours = StrippedStringField("Credit hours", description="In quarter hours: 0.25, 0.5, 1, 1.5 …", validators=[DataRequired("Enter the credit hours, like 1.5.")])
+    uan_pharmacist = StrippedStringField("Pharmacist UAN", description="Ends in -P, for example 0205-0000-26-014-L05-P.")
+    uan_technician = StrippedStringField("Technician UAN", description="Ends in -T; the same as the pharmacist UAN but for the last letter.")
+    speakers = TextAreaField("Speakers", description="One per line: the name, then a comma and an email if you have one.")
+    submit = SubmitField("Save session")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Keep what was typed even when it cannot be read as a date.
+        for field in (self.starts_at, self.ends_at):
+            field.render_kw = {"placeholder": "2026-11-21T14:00"}
+
+
+class GrantRoleForm(FlaskForm):
+    email = StrippedStringField("Email of the person", validators=[DataRequired("Enter the email of the person's account.")])
+    role = SelectField("Role", choices=list(ROLES.items()))
+    submit = SubmitField("Grant")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that posts, with CSRF: for actions with nothing to type."""
+
+    submit = SubmitField("Confirm")

@@ -1,0 +1,101 @@
+"""What hosts and administrators do to events: domain operations, no views."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from accounts.models import User, find_by_email
+from core import audit, clock
+from core.db import db
+from events.models import Event, EventRole, EventSession, Speaker
+
+
+class SetupError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class SpeakerLine:
+    name: str
+    email: str | None
+
+
+def parse_speakers(text: str) -> list[SpeakerLine]:
+    """One speaker per line: 'Name' or 'Name, email'."""
+    speakers = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        name, _, email = (part.strip() for part in line.partition(","))
+        if not name:
+            raise SetupError(f"Line {number}: write the speaker's name first, then a comma and their email if you have it.", "speakers")
+        if email and not re.fullmatch(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+", email):
+            raise SetupError(f"Line {number}: “{email}” does not look like an email address.", "speakers")
+        if len(name) > 120:
+            raise SetupError(f"Line {number}: the name is too long.", "speakers")
+        speakers.append(SpeakerLine(name, email or None))
+    return speakers
+
+
+def create_event(host: User, **fields) -> Event:
+    event = Event(created_by_id=host.id, **fields)
+    db.session.add(event)
+    db.session.flush()
+    db.session.add(EventRole(event_id=event.id, user_id=host.id, role="host", granted_by_id=host.id))
+    audit.record(host.id, "event.created", f"event:{event.id}")
+    db.session.commit()
+    return event
+
+
+def save_session(session: EventSession, speakers: list[SpeakerLine], actor: User | None) -> EventSession:
+    """Store a new or edited session with its speakers and derived window."""
+    session.refresh_window()
+    session.speakers = [Speaker(name=s.name, email=s.email, position=i) for i, s in enumerate(speakers)]
+    db.session.add(session)
+    db.session.flush()
+    audit.record(actor.id if actor else None, "session.saved", f"session:{session.id}")
+    db.session.commit()
+    return session
+
+
+def open_early(session: EventSession, host: User) -> None:
+    """Open claims now, because the session really ended before its scheduled end."""
+    now = clock.now()
+    if now >= session.ends_at:
+        raise SetupError("The scheduled end has passed, so claims are already open.")
+    if session.opened_early_at is not None:
+        raise SetupError("Claims for this session were already opened early.")
+    if now < session.starts_at:
+        raise SetupError("This session has not started yet, so it cannot have ended early.")
+    session.opened_early_at = now
+    session.opened_early_by_id = host.id
+    session.refresh_window()
+    audit.record(host.id, "session.opened_early", f"session:{session.id}")
+    db.session.commit()
+
+
+def grant_role(event: Event, email: str, role: str, admin: User) -> EventRole:
+    user = find_by_email(email)
+    if user is None:
+        raise SetupError("No account has that email. Ask the person to register first.", "email")
+    existing = db.session.scalar(
+        sa.select(EventRole).where(EventRole.event_id == event.id, EventRole.user_id == user.id, EventRole.role == role)
+    )
+    if existing:
+        return existing
+    grant = EventRole(event_id=event.id, user_id=user.id, role=role, granted_by_id=admin.id)
+    db.session.add(grant)
+    audit.record(admin.id, f"role.granted.{role}", f"event:{event.id}", f"user:{user.id}")
+    db.session.commit()
+    return grant
+
+
+def revoke_role(grant: EventRole, admin: User) -> None:
+    audit.record(admin.id, f"role.revoked.{grant.role}", f"event:{grant.event_id}", f"user:{grant.user_id}")
+    db.session.delete(grant)
+    db.session.commit()
