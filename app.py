@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from config import Config
 from core import errors
 from core.db import db
-from core.realtime import allow_public_room, socketio
+from core.realtime import allow_room, socketio
 
 ROOT = Path(__file__).resolve().parent
 login_manager = LoginManager()
@@ -79,7 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.cli.add_command(accounts_cli)
     app.cli.add_command(demo_cli)
 
-    allow_public_room("session", lambda ident: db.session.get(EventSession, ident) is not None)
+    allow_room("session", lambda ident: db.session.get(EventSession, ident) is not None)
 
     @app.get("/vendor/<path:filename>")
     def vendor(filename: str):

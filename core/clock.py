@@ -1,7 +1,7 @@
 """The one place that says what time it is.
 
 In production this is the system clock. Tests move it: in-process with
-`clock.move_to(...)`, and for a server in another process by writing an
+`clock.move_to(...)` (which also stops it there until moved again), and for a server in another process by writing an
 offset in seconds to the file named by `CLAIMDESK_CLOCK_FILE` (never set in
 production), so nothing ever sleeps to wait for time to pass.
 """
@@ -11,6 +11,7 @@ import datetime as dt
 import os
 
 _offset = dt.timedelta(0)
+_frozen: dt.datetime | None = None
 _file_cache: tuple[float, dt.timedelta] | None = None
 
 
@@ -32,21 +33,21 @@ def _file_offset() -> dt.timedelta:
 
 def now() -> dt.datetime:
     """The current moment, timezone-aware, in UTC."""
+    if _frozen is not None:
+        return _frozen
     return dt.datetime.now(dt.timezone.utc) + _offset + _file_offset()
 
 
 def move_to(moment: dt.datetime) -> None:
-    """Make `now()` return `moment` (and run on from there)."""
-    global _offset
-    _offset = dt.timedelta(0)
-    _offset = moment - now()
+    """Make `now()` return `moment` until the clock is moved again."""
+    global _frozen
+    _frozen = moment.astimezone(dt.timezone.utc)
 
 
 def move_by(delta: dt.timedelta) -> None:
-    global _offset
-    _offset += delta
+    move_to(now() + delta)
 
 
 def reset() -> None:
-    global _offset
-    _offset = dt.timedelta(0)
+    global _offset, _frozen
+    _offset, _frozen = dt.timedelta(0), None

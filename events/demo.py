@@ -13,6 +13,7 @@ from accounts.models import User, find_by_email
 from core import clock
 from core.db import db
 from events.models import Event, EventRole, EventSession, Speaker
+from events.signals import session_created
 
 demo_cli = AppGroup("demo", help="The demo event.")
 
@@ -85,8 +86,7 @@ def load_demo(now: dt.datetime) -> Event:
             ("Immunization law and practice", 4, f"0205-0000-{year}-103-L06-P", f"0205-0000-{year}-103-L06-T", ["Jordan Blake, JD"]),
         ]
         for title, quarters, p, t, speakers in plans:
-            session = EventSession(title=title, kind="live", credit_quarter_hours=quarters,
-                                   uan_pharmacist=p, uan_technician=t, starts_at=now, ends_at=now)
+            session = EventSession(title=title, kind="live", credit_quarter_hours=quarters, uan_pharmacist=p, uan_technician=t)
             session.speakers = [Speaker(name=name, position=i) for i, name in enumerate(speakers)]
             event.sessions.append(session)
     # One session already ended, one running now, one later today.
@@ -98,6 +98,9 @@ def load_demo(now: dt.datetime) -> Event:
         session.opened_early_at = None
         session.opened_early_by_id = None
         session.refresh_window()
+        if session.id is None:
+            db.session.flush()
+            session_created.send(session)
     db.session.commit()
     return event
 

@@ -10,6 +10,7 @@ from accounts.models import User, find_by_email
 from core import audit, clock
 from core.db import db
 from events.models import Event, EventRole, EventSession, Speaker
+from events.signals import session_created
 
 
 class SetupError(ValueError):
@@ -54,13 +55,27 @@ def create_event(host: User, **fields) -> Event:
 
 def save_session(session: EventSession, speakers: list[SpeakerLine], actor: User | None) -> EventSession:
     """Store a new or edited session with its speakers and derived window."""
+    created = session.id is None
     session.refresh_window()
-    session.speakers = [Speaker(name=s.name, email=s.email, position=i) for i, s in enumerate(speakers)]
+    _replace_speakers(session, speakers)
     db.session.add(session)
     db.session.flush()
+    if created:
+        session_created.send(session)
     audit.record(actor.id if actor else None, "session.saved", f"session:{session.id}")
     db.session.commit()
     return session
+
+
+def _replace_speakers(session: EventSession, speakers: list[SpeakerLine]) -> None:
+    """Keep existing speakers (and what refers to them) when only their details change."""
+    existing = list(session.speakers)
+    kept = []
+    for position, line in enumerate(speakers):
+        speaker = existing[position] if position < len(existing) else Speaker()
+        speaker.name, speaker.email, speaker.position = line.name, line.email, position
+        kept.append(speaker)
+    session.speakers = kept
 
 
 def open_early(session: EventSession, host: User) -> None:
