@@ -98,9 +98,10 @@ def load_demo(now: dt.datetime) -> Event:
         session.opened_early_at = None
         session.opened_early_by_id = None
         session.refresh_window()
-        if session.id is None:
-            db.session.flush()
-            session_created.send(session)
+    new_sessions = [session for session in event.sessions if session.id is None]
+    db.session.flush()
+    for session in new_sessions:
+        session_created.send(session)
     db.session.commit()
     return event
 
