@@ -6,7 +6,7 @@ from wtforms import BooleanField, PasswordField, SelectField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from accounts import profile
-from core.forms import StrippedStringField
+from core.forms import StrippedStringField, choices
 
 
 def _rule(check):
@@ -47,7 +47,7 @@ class ProfileForm(FlaskForm):
     name = StrippedStringField("Full name", validators=[DataRequired("Enter your name as it should appear on certificates."), Length(max=120)])
     profession = SelectField(
         "Profession",
-        choices=[("", "Choose…")] + list(profile.PROFESSIONS.items()),
+        choices=choices([("", "Choose…")] + list(profile.PROFESSIONS.items())),
         validators=[DataRequired("Choose your profession: it decides where your credit is reported.")],
     )
     eprofile_id = StrippedStringField("NABP e-Profile ID", description="Digits only, up to 7, from your NABP e-Profile — for example 1234567.", validators=[_rule(profile.check_eprofile_id)])

@@ -1,7 +1,7 @@
 """Small form pieces shared by every package."""
 from __future__ import annotations
 
-from wtforms import StringField
+from wtforms import SelectChoice, StringField
 
 
 class StrippedStringField(StringField):
@@ -11,3 +11,8 @@ class StrippedStringField(StringField):
         super().process_formdata(valuelist)
         if self.data is not None:
             self.data = self.data.strip()
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Options for a select or radio field from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from core.forms import StrippedStringField
-from events.localtime import zone_choices
+from core.forms import StrippedStringField, choices
+from events.localtime import is_known_zone, zone_choices
 from events.models import KINDS, ROLES
 
 WHEN_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -30,12 +30,17 @@ class EventForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = zone_choices()
+        self.timezone.choices = choices(zone_choices())
+        self.timezone.validate_choice = False  # checked below, in plain words
+
+    def validate_timezone(self, field):
+        if not is_known_zone(field.data):
+            raise ValidationError("Choose the event's time zone from the list.")
 
 
 class SessionForm(FlaskForm):
     title = StrippedStringField("Title", validators=[DataRequired("Give the session a title."), Length(max=200)])
-    kind = RadioField("Type", choices=list(KINDS.items()), default="live", validators=[InputRequired("Choose live or home study.")])
+    kind = RadioField("Type", choices=choices(KINDS.items()), default="live", validators=[InputRequired("Choose live or home study.")])
     starts_at = LocalDateTimeField("Starts", format=WHEN_FORMATS, validators=[InputRequired("Enter when the session starts, like 2026-11-21 14:00.")])
     ends_at = LocalDateTimeField("Ends", format=WHEN_FORMATS, validators=[InputRequired("Enter when the session ends, like 2026-11-21 15:30.")])
     credit_hours = StrippedStringField("Credit hours", description="In quarter hours: 0.25, 0.5, 1, 1.5 …", validators=[DataRequired("Enter the credit hours, like 1.5.")])
@@ -53,7 +58,7 @@ class SessionForm(FlaskForm):
 
 class GrantRoleForm(FlaskForm):
     email = StrippedStringField("Email of the person", validators=[DataRequired("Enter the email of the person's account.")])
-    role = SelectField("Role", choices=list(ROLES.items()))
+    role = SelectField("Role", choices=choices(ROLES.items()))
     submit = SubmitField("Grant")
 
 

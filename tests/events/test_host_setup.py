@@ -1,0 +1,196 @@
+"""Hosts set up events and sessions; administrators grant roles."""
+import datetime as dt
+import html
+
+import sqlalchemy as sa
+
+from core import clock
+from core.audit import AuditEntry
+from core.db import db
+from events.models import Event, EventRole, EventSession
+
+SESSION_FORM = {
+    "title": "Anticoagulation update", "kind": "live",
+    "starts_at": "2026-11-21T14:00", "ends_at": "2026-11-21T15:30", "credit_hours": "1.5",
+    "uan_pharmacist": "0205-0000-26-014-L05-P", "uan_technician": "0205-0000-26-014-L05-T",
+    "speakers": "Dr. Maya Chen, maya@example.org\nLee Park",
+}
+
+
+def new_event(client, **fields):
+    data = {"title": "Pharmacy Update", "venue": "Ballroom", "timezone": "America/Chicago", "checkin_required": "y", **fields}
+    return client.post("/host/events/new", data=data)
+
+
+def test_an_organiser_creates_an_event_and_becomes_its_host(client, auth, host):
+    auth.login(host)
+    response = new_event(client)
+    event = db.session.scalar(sa.select(Event))
+    assert response.headers["Location"] == f"/host/events/{event.id}"
+    assert (event.title, event.timezone, event.checkin_required) == ("Pharmacy Update", "America/Chicago", True)
+    assert db.session.scalar(sa.select(EventRole.role).where(EventRole.user_id == host.id)) == "host"
+
+
+def test_an_attendee_cannot_create_events(client, auth, make_user):
+    auth.login(make_user())
+    assert client.get("/host/events/new").status_code == 403
+    assert new_event(client).status_code == 403
+
+
+def test_an_unknown_time_zone_is_refused(client, auth, host):
+    auth.login(host)
+    page = html.unescape(new_event(client, timezone="Mars/Olympus_Mons").get_data(as_text=True))
+    assert "Choose the event's time zone from the list." in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 0
+
+
+def test_a_host_adds_a_session_typed_in_the_event_s_local_time(client, auth, host, make_event):
+    event = make_event(timezone="America/Chicago")
+    auth.login(host)
+    response = client.post(f"/host/events/{event.id}/sessions/new", data=SESSION_FORM)
+    assert response.status_code == 302
+    session = db.session.scalar(sa.select(EventSession))
+    assert session.starts_at == dt.datetime(2026, 11, 21, 20, 0, tzinfo=dt.timezone.utc)  # 14:00 CST
+    assert session.credit_quarter_hours == 6
+    assert [(s.name, s.email) for s in session.speakers] == [("Dr. Maya Chen", "maya@example.org"), ("Lee Park", None)]
+    assert session.closes_at == dt.datetime(2027, 1, 20, 20, 0, tzinfo=dt.timezone.utc)
+
+
+def post_session(client, event, **changes):
+    return client.post(f"/host/events/{event.id}/sessions/new", data={**SESSION_FORM, **changes}).get_data(as_text=True)
+
+
+def test_end_before_start_is_refused_and_the_form_keeps_what_was_typed(client, auth, host, make_event):
+    event = make_event()
+    auth.login(host)
+    page = post_session(client, event, starts_at="2026-11-21T15:30", ends_at="2026-11-21T14:00")
+    assert "The session must end after it starts" in page
+    assert 'value="2026-11-21T15:30"' in page and 'value="Anticoagulation update"' in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EventSession)) == 0
+
+
+def test_an_unreadable_time_is_refused_in_plain_words_and_kept(client, auth, host, make_event):
+    event = make_event()
+    auth.login(host)
+    page = post_session(client, event, starts_at="tomorrow at two")
+    assert "Enter a date and time like 2026-11-21 14:00." in page
+    assert 'value="tomorrow at two"' in page
+
+
+def test_a_time_skipped_by_the_spring_change_is_refused(client, auth, host, make_event):
+    event = make_event()
+    auth.login(host)
+    page = post_session(client, event, starts_at="2027-03-14T02:30", ends_at="2027-03-14T04:00")
+    assert "does not exist in America/New_York" in page
+
+
+def test_credit_hours_must_be_quarter_hours(client, auth, host, make_event):
+    event = make_event()
+    auth.login(host)
+    assert "steps of a quarter hour" in post_session(client, event, credit_hours="1.3")
+
+
+def test_a_wrong_uan_is_refused_naming_the_part(client, auth, host, make_event):
+    event = make_event()
+    auth.login(host)
+    page = post_session(client, event, uan_pharmacist="0205-0000-26-014-L09-P", uan_technician="")
+    assert "The topic designator “09” must be 01 to 08." in page
+    assert 'value="0205-0000-26-014-L09-P"' in page
+
+
+def test_a_home_study_uan_on_a_live_session_is_refused(client, auth, host, make_event):
+    event = make_event()
+    auth.login(host)
+    page = post_session(client, event, uan_pharmacist="0205-0000-26-014-H05-P", uan_technician="")
+    assert "its UAN needs L before the topic" in page
+
+
+def test_two_uans_differing_in_more_than_the_last_letter_are_refused(client, auth, host, make_event):
+    event = make_event()
+    auth.login(host)
+    page = post_session(client, event, uan_technician="0205-0000-26-015-L05-T")
+    assert "same except for the last letter" in page
+
+
+def test_a_speaker_line_with_a_bad_email_is_refused(client, auth, host, make_event):
+    event = make_event()
+    auth.login(host)
+    assert "Line 2: “lee(at)example” does not look like an email address." in post_session(
+        client, event, speakers="Dr. Maya Chen\nLee Park, lee(at)example")
+
+
+def test_hosts_edit_their_own_events_only(client, auth, make_user, make_event):
+    other_host = make_user("other@example.org", "Other Host", is_organiser=True)
+    event = make_event()
+    auth.login(other_host)
+    assert client.get(f"/host/events/{event.id}").status_code == 403
+    assert client.get(f"/host/events/{event.id}/edit").status_code == 403
+    assert client.post(f"/host/events/{event.id}/sessions/new", data=SESSION_FORM).status_code == 403
+
+
+def test_a_host_edits_a_session_and_its_window_follows(client, auth, host, make_session):
+    session = make_session()
+    auth.login(host)
+    form = client.get(f"/host/sessions/{session.id}/edit").get_data(as_text=True)
+    assert 'value="2026-11-21T13:30"' in form  # shown in New York time
+    client.post(f"/host/sessions/{session.id}/edit", data={**SESSION_FORM, "starts_at": "2026-11-21T15:00", "ends_at": "2026-11-21T16:00"})
+    db.session.refresh(session)
+    assert session.opens_at == dt.datetime(2026, 11, 21, 21, 0, tzinfo=dt.timezone.utc)
+
+
+def test_another_host_cannot_edit_the_session(client, auth, make_user, make_session):
+    session = make_session()
+    auth.login(make_user("other@example.org", is_organiser=True))
+    assert client.get(f"/host/sessions/{session.id}/edit").status_code == 403
+    assert client.post(f"/host/sessions/{session.id}/open-early").status_code == 403
+
+
+def test_a_host_opens_claims_early_and_it_is_recorded(client, auth, host, make_session):
+    session = make_session()
+    clock.move_by(dt.timedelta(minutes=20))  # ten minutes before the scheduled end
+    auth.login(host)
+    response = client.post(f"/host/sessions/{session.id}/open-early", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Claims are open until" in page
+    assert "Opened early at 2:20 PM EST by Harriet Host, because the session ended early." in page
+    entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "session.opened_early"))
+    assert entry.actor_id == host.id and entry.at == clock.now()
+
+
+def test_claims_cannot_be_opened_early_before_the_session_starts_or_after_its_end(client, auth, host, make_session):
+    later = make_session(starts_in=dt.timedelta(hours=2))
+    auth.login(host)
+    page = client.post(f"/host/sessions/{later.id}/open-early", follow_redirects=True).get_data(as_text=True)
+    assert "has not started yet" in page
+    ended = make_session(starts_in=dt.timedelta(hours=-3))
+    page = client.post(f"/host/sessions/{ended.id}/open-early", follow_redirects=True).get_data(as_text=True)
+    assert "already open" in page
+
+
+def test_an_admin_grants_host_and_check_in_roles_per_event(client, auth, make_user, make_event):
+    admin = make_user("admin@example.org", "Ada Admin", is_admin=True)
+    desk = make_user("desk@example.org", "Dev Desk")
+    event = make_event()
+    auth.login(admin)
+    client.post(f"/admin/events/{event.id}/roles", data={"email": "desk@example.org", "role": "checkin"})
+    client.post(f"/admin/events/{event.id}/roles", data={"email": "desk@example.org", "role": "checkin"})
+    roles = db.session.scalars(sa.select(EventRole).where(EventRole.user_id == desk.id)).all()
+    assert [r.role for r in roles] == ["checkin"]
+    page = client.post(f"/admin/events/{event.id}/roles", data={"email": "nobody@example.org", "role": "host"}).get_data(as_text=True)
+    assert "No account has that email" in page
+
+
+def test_check_in_staff_cannot_manage_the_event(client, auth, make_user, make_event):
+    desk = make_user("desk@example.org", "Dev Desk")
+    event = make_event()
+    db.session.add(EventRole(event_id=event.id, user_id=desk.id, role="checkin"))
+    db.session.commit()
+    auth.login(desk)
+    assert client.get(f"/host/events/{event.id}").status_code == 403
+
+
+def test_only_admins_grant_roles(client, auth, host, make_event):
+    event = make_event()
+    auth.login(host)
+    assert client.get(f"/admin/events/{event.id}/roles").status_code == 403
+    assert client.get("/admin/users").status_code == 403
