@@ -10,13 +10,14 @@ import secrets
 from pathlib import Path
 
 from flask import Flask, abort, send_from_directory
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from config import Config
 from core import errors
 from core.db import db
+from core.ratelimit import limiter
 from core.realtime import allow_room, socketio
 
 ROOT = Path(__file__).resolve().parent
@@ -53,6 +54,8 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
     login_manager.init_app(app)
     socketio.init_app(
         app,
@@ -65,7 +68,12 @@ def create_app(config: dict | None = None) -> Flask:
     from accounts.cli import accounts_cli
     from accounts.models import User
     from accounts.views import bp as accounts_bp
+    from checkin import models as checkin_models  # noqa: F401  (its tables are part of the schema)
+    from claims.views import bp as claims_bp
+    from claims.views import next_step_for
+    from codes.redeem import has_redeemed
     from core import audit  # noqa: F401  (its table is part of the schema)
+    from evaluations.access import set_attendee_gate, set_next_step
     from events.demo import demo_cli
     from events.models import EventSession
     from events.views import bp as events_bp
@@ -76,10 +84,16 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(claims_bp)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(demo_cli)
 
     allow_room("session", lambda ident: db.session.get(EventSession, ident) is not None)
+    allow_room("user", lambda ident: current_user.is_authenticated and current_user.id == ident)
+    # Evaluations are for attendees who entered the session's code; after each
+    # one the attendee goes straight to their next step.
+    set_attendee_gate(has_redeemed)
+    set_next_step(next_step_for)
 
     @app.get("/vendor/<path:filename>")
     def vendor(filename: str):

@@ -147,6 +147,17 @@ def auth(client):
 
 
 @pytest.fixture
+def logged_in(app):
+    """A new browser-like client logged in as `user` (for stories with several people)."""
+    def log_in(user):
+        client = app.test_client()
+        Auth(client).login(user)
+        return client
+
+    return log_in
+
+
+@pytest.fixture
 def host(make_user):
     return make_user("harriet@example.org", "Harriet Host", is_organiser=True)
 

@@ -1,0 +1,1 @@
+"""The attendee's journey: code entry, progress, My Training, the claim, certificates."""

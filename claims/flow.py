@@ -1,0 +1,152 @@
+"""The attendee's journey as domain operations: enter a code, see progress, claim."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from accounts.models import User
+from accounts.profile import PROFESSIONS
+from checkin.attendance import attended
+from claims import guessing
+from claims.journey import Facts, Progress, progress
+from claims.models import Claim, OutboxEntry
+from claims.rules import TARGETS, ClaimRefused, check_identity, claim_options
+from codes.redeem import redeem, redeemed_sessions
+from codes.resolve import CodeRefused, resolve
+from core.db import db
+from core.realtime import push
+from evaluations.progress import evaluation_status, posttest_status
+from events.localtime import format_local
+from events.models import EventSession
+
+
+def enter_code(user: User, typed: str, page: str, address: str, now: dt.datetime) -> tuple[EventSession, bool]:
+    """Accept a typed code for this attendee; returns the session and whether it is new to them.
+
+    Raises guessing.Throttled, or codes.resolve.CodeRefused with the reason.
+    """
+    guessing.check(user.id, address)
+    try:
+        session = resolve(typed, page, now)
+    except CodeRefused as refused:
+        if refused.reason == "unknown":
+            guessing.wrong_guess(user.id, address)
+        raise
+    _, created = redeem(user.id, session)
+    if created:
+        push(f"user:{user.id}", "step", {"session_id": session.id, "step": "code"})
+    return session, created
+
+
+@dataclass
+class Journey:
+    session: EventSession
+    progress: Progress
+    claim: Claim | None
+    window_state: str
+    entered_at: dt.datetime | None = None
+
+    @property
+    def closes_at(self) -> dt.datetime:
+        return self.session.closes_at
+
+    @property
+    def status(self) -> str:
+        if self.claim is not None:
+            return "complete"
+        if self.progress.no_credit:
+            return "no credit"
+        if self.window_state == "closed":
+            return "closed"
+        return "incomplete"
+
+
+def find_claim(user_id: int, session_id: int) -> Claim | None:
+    return db.session.scalar(sa.select(Claim).where(Claim.user_id == user_id, Claim.session_id == session_id))
+
+
+def journey(user: User, session: EventSession, now: dt.datetime, entered_at: dt.datetime | None = None) -> Journey:
+    evaluations = evaluation_status(user.id, session)
+    posttest = posttest_status(user.id, session)
+    claim = find_claim(user.id, session.id)
+    facts = Facts(
+        checkin_required=session.event.checkin_required,
+        attended=session.event.checkin_required and attended(user.id, session),
+        course_done=evaluations.course_done,
+        speakers=tuple((speaker.id, speaker.name, done) for speaker, done in evaluations.speakers),
+        posttest_required=posttest.required,
+        posttest_passed=posttest.passed,
+        posttest_locked_out=posttest.locked_out,
+        posttest_attempts_left=posttest.attempts_left,
+        claimed=claim is not None,
+    )
+    return Journey(session, progress(facts), claim, session.window.state(now), entered_at)
+
+
+def my_training(user: User, now: dt.datetime) -> list[Journey]:
+    """Every session the attendee entered a code for, newest first."""
+    return [journey(user, db.session.get(EventSession, r.session_id), now, r.redeemed_at) for r in redeemed_sessions(user.id)]
+
+
+def _participation_date(session: EventSession, now: dt.datetime) -> dt.date:
+    """Live: the session's local date. Home study: the day the attendee completed it."""
+    moment = session.starts_at if session.live else now
+    return moment.astimezone(session.event.zone).date()
+
+
+def claim_credit(user: User, session: EventSession, now: dt.datetime, *, profession: str, eprofile_id: str = "",
+                 birth_mmdd: str = "", npi: str = "", state_licence: str = "") -> Claim:
+    """Record the claim and its outbox entry in one transaction; raises ClaimRefused."""
+    zone = session.event.zone
+    existing = find_claim(user.id, session.id)
+    if existing is not None:
+        raise _already_claimed(existing)
+    state = session.window.state(now)
+    if state == "not_open":
+        raise ClaimRefused("not_open", f"Claims for this session open at {format_local(session.opens_at, zone)}.")
+    if state == "closed":
+        raise ClaimRefused("closed", f"Claims for this session closed on {format_local(session.closes_at, zone)}. ACPE allows no extensions.")
+    current = journey(user, session, now)
+    if current.progress.no_credit:
+        raise ClaimRefused("no_credit", current.progress.no_credit)
+    missing = [step.todo for step in current.progress.steps if not step.done and step.key != "claim"]
+    if missing:
+        raise ClaimRefused("steps", "Finish these steps first. " + " ".join(missing))
+    options = claim_options(session.uan_pharmacist, session.uan_technician)
+    if profession not in options:
+        raise ClaimRefused("profession", "Choose one of the professions this session offers credit for.", "profession")
+    identity = check_identity(profession, eprofile_id, birth_mmdd, npi, state_licence)
+    uan = {"pharmacist": session.uan_pharmacist, "technician": session.uan_technician}.get(profession)
+    claim = Claim(user_id=user.id, session_id=session.id, profession=profession, uan=uan,
+                  credit_quarter_hours=session.credit_quarter_hours, learner_name=user.name,
+                  participation_date=_participation_date(session, now), claimed_at=now, **identity)
+    db.session.add(claim)
+    # The attendee just confirmed these: keep the profile in step with them.
+    user.profession = profession
+    for key, value in identity.items():
+        if value:
+            setattr(user, key, value)
+    try:
+        db.session.flush()
+        if TARGETS[profession]:
+            db.session.add(OutboxEntry(claim_id=claim.id, target=TARGETS[profession], created_at=now))
+        db.session.commit()
+    except sa.exc.IntegrityError:  # a double tap, or another device, got there first
+        db.session.rollback()
+        existing = find_claim(user.id, session.id)
+        raise _already_claimed(existing) from None
+    push(f"user:{user.id}", "step", {"session_id": session.id, "step": "claim"})
+    return claim
+
+
+def _already_claimed(claim: Claim | None) -> ClaimRefused:
+    if claim is None:
+        return ClaimRefused("already_claimed", "Credit for this session has already been claimed.")
+    zone = claim.session.event.zone
+    return ClaimRefused(
+        "already_claimed",
+        f"You claimed credit for this session on {format_local(claim.claimed_at, zone)} "
+        f"({PROFESSIONS[claim.profession].lower()}). Credit is claimed once, for one profession, and cannot be changed.",
+    )

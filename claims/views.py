@@ -1,0 +1,229 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from accounts.models import User
+from checkin.attendance import attended_users, mark_attended
+from claims import flow, guessing
+from claims.certificate import certificate_pdf
+from claims.forms import ClaimForm, CodeForm
+from claims.journey import Step
+from claims.rules import ClaimRefused, claim_options
+from codes.code import normalise
+from codes.models import Redemption
+from codes.redeem import has_redeemed
+from codes.resolve import CodeRefused, message_for
+from core import clock
+from core.db import db
+from core.realtime import push
+from events import credit
+from events.forms import ConfirmForm
+from events.localtime import describe_duration, format_local
+from events.models import EventSession, can_manage
+
+bp = Blueprint("claims", __name__)
+
+PAGES = {
+    "live": ("Live meetings and conferences", "claims.enter_live_code"),
+    "home_study": ("Home study and on-demand", "claims.enter_home_study_code"),
+}
+
+
+def _enter(page: str):
+    form = CodeForm()
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args["code"][:40]
+    other_page = None
+    status = 200
+    if form.validate_on_submit():
+        typed = form.code.data or ""
+        if not current_user.is_authenticated:
+            flash("Log in or create an account to claim your credit. Your code is kept.")
+            target = url_for(PAGES[page][1], code=normalise(typed)[:13])
+            return redirect(url_for("accounts.login", next=target))
+        try:
+            session, created = flow.enter_code(current_user, typed, page, request.remote_addr or "unknown", clock.now())
+        except guessing.Throttled as throttled:
+            form.code.errors.append(
+                f"Too many wrong codes were tried from your account. Wait {throttled.wait_words()}, then try again.")
+            status = 429
+        except CodeRefused as refused:
+            form.code.errors.append(message_for(refused, typed))
+            if refused.reason == "wrong_page":
+                right = "home_study" if page == "live" else "live"
+                other_page = (PAGES[right][0], url_for(PAGES[right][1], code=normalise(typed)))
+            elif refused.reason in ("not_open", "closed") and refused.session is not None \
+                    and has_redeemed(current_user.id, refused.session.id):
+                return redirect(url_for("claims.progress", session_id=refused.session.id))
+        else:
+            flash(f"Code accepted: {session.title}." if created else f"Welcome back: {session.title}.")
+            return redirect(_next_url(current_user, session))
+    title, endpoint = PAGES[page]
+    other = "home_study" if page == "live" else "live"
+    return render_template("claims/enter_code.html", form=form, title=title, page=page, other_page=other_page,
+                           switch=(PAGES[other][0], url_for(PAGES[other][1]))), status
+
+
+@bp.route("/live", methods=["GET", "POST"])
+def enter_live_code():
+    return _enter("live")
+
+
+@bp.route("/home-study", methods=["GET", "POST"])
+def enter_home_study_code():
+    return _enter("home_study")
+
+
+def step_url(step: Step, session: EventSession) -> str | None:
+    if step.key == "course":
+        return url_for("evaluations.course_evaluation", session_id=session.id)
+    if step.key.startswith("speaker:"):
+        return url_for("evaluations.speaker_evaluation", session_id=session.id, speaker_id=int(step.key.split(":")[1]))
+    if step.key == "posttest":
+        return url_for("evaluations.posttest", session_id=session.id)
+    if step.key == "claim":
+        return url_for("claims.claim", session_id=session.id)
+    return None
+
+
+def _next_url(user, session: EventSession) -> str:
+    """Straight to the next thing to do; the progress page when that is not a page."""
+    step = flow.journey(user, session, clock.now()).progress.next_step
+    url = step_url(step, session) if step else None
+    return url or url_for("claims.progress", session_id=session.id)
+
+
+def next_step_for(user_id: int, session: EventSession) -> str:
+    """Where evaluations send the attendee after a step (wired in app.py)."""
+    return _next_url(db.session.get(User, user_id), session)
+
+
+def _entered_session(session_id: int) -> EventSession:
+    session = db.get_or_404(EventSession, session_id)
+    if not has_redeemed(current_user.id, session.id):
+        flash("Enter the session code first: it is announced at the end of the session.")
+        abort(redirect(url_for("claims.enter_live_code" if session.live else "claims.enter_home_study_code")))
+    return session
+
+
+def deadline_words(journey: flow.Journey, now) -> str:
+    zone = journey.session.event.zone
+    closes = format_local(journey.closes_at, zone)
+    if journey.window_state == "closed":
+        return f"Closed on {closes}"
+    if journey.window_state == "not_open":
+        return f"Opens {format_local(journey.session.opens_at, zone)} · closes {closes}"
+    return f"Closes in {describe_duration(journey.closes_at - now)} — {closes}"
+
+
+def _training_context():
+    now = clock.now()
+    journeys = flow.my_training(current_user, now)
+    return {"journeys": journeys, "now": now, "deadline_words": deadline_words, "step_url": step_url}
+
+
+@bp.get("/training")
+@login_required
+def my_training():
+    if request.args.get("part") == "list":
+        return render_template("claims/_training_list.html", **_training_context())
+    return render_template("claims/my_training.html", **_training_context())
+
+
+@bp.get("/training/<int:session_id>")
+@login_required
+def progress(session_id: int):
+    session = _entered_session(session_id)
+    now = clock.now()
+    journey = flow.journey(current_user, session, now)
+    return render_template("claims/progress.html", journey=journey, session=session, now=now,
+                           deadline_words=deadline_words, step_url=step_url, credit=credit)
+
+
+@bp.route("/training/<int:session_id>/claim", methods=["GET", "POST"])
+@login_required
+def claim(session_id: int):
+    session = _entered_session(session_id)
+    now = clock.now()
+    journey = flow.journey(current_user, session, now)
+    if journey.claim is not None:
+        return redirect(url_for("claims.progress", session_id=session.id))
+    options = claim_options(session.uan_pharmacist, session.uan_technician)
+    form = ClaimForm()
+    form.profession.choices = list(options.items())
+    if request.method == "GET":
+        form.profession.data = current_user.profession if current_user.profession in options else None
+        form.eprofile_id.data = current_user.eprofile_id or ""
+        form.birth_mmdd.data = current_user.birth_mmdd or ""
+        form.npi.data = current_user.npi or ""
+        form.state_licence.data = current_user.state_licence or ""
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            flow.claim_credit(current_user, session, now, profession=form.profession.data or "",
+                              eprofile_id=form.eprofile_id.data or "", birth_mmdd=form.birth_mmdd.data or "",
+                              npi=form.npi.data or "", state_licence=form.state_licence.data or "")
+        except ClaimRefused as refused:
+            if refused.field and hasattr(form, refused.field):
+                getattr(form, refused.field).errors.append(refused.message)
+            else:
+                refusal = refused.message
+            if refused.reason == "already_claimed":
+                flash(refused.message, "error")
+                return redirect(url_for("claims.progress", session_id=session.id))
+        else:
+            return redirect(url_for("claims.progress", session_id=session.id, claimed=1))
+    return render_template("claims/claim.html", form=form, session=session, journey=journey, refusal=refusal,
+                           deadline_words=deadline_words, now=now)
+
+
+@bp.get("/training/<int:session_id>/certificate.pdf")
+@login_required
+def certificate(session_id: int):
+    session = _entered_session(session_id)
+    claim = flow.find_claim(current_user.id, session.id)
+    if claim is None:
+        flash("The certificate is ready once you have claimed credit for this session.")
+        return redirect(url_for("claims.progress", session_id=session.id))
+    response = make_response(certificate_pdf(claim))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="certificate-session-{session.id}.pdf"'
+    return response
+
+
+# --- hosts: who entered the code, and attendance by hand ---------------------
+
+@bp.get("/host/sessions/<int:session_id>/attendees")
+@login_required
+def attendees(session_id: int):
+    session = db.get_or_404(EventSession, session_id)
+    if not can_manage(current_user, session.event):
+        abort(403)
+    query = request.args.get("q", "").strip()
+    stmt = (sa.select(User, Redemption.redeemed_at).join(Redemption, Redemption.user_id == User.id)
+            .where(Redemption.session_id == session.id).order_by(User.name).limit(500))
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like)))
+    rows = db.session.execute(stmt).all()
+    claimed = set(db.session.scalars(sa.select(flow.Claim.user_id).where(flow.Claim.session_id == session.id)))
+    return render_template("claims/attendees.html", session=session, rows=rows, attended=attended_users(session),
+                           claimed=claimed, query=query, form=ConfirmForm(), format_local=format_local)
+
+
+@bp.post("/host/sessions/<int:session_id>/attendees/<int:user_id>/attended")
+@login_required
+def mark_attendee(session_id: int, user_id: int):
+    session = db.get_or_404(EventSession, session_id)
+    if not can_manage(current_user, session.event):
+        abort(403)
+    if ConfirmForm().validate_on_submit():
+        person = db.get_or_404(User, user_id)
+        if mark_attended(person.id, session, current_user.id):
+            push(f"user:{person.id}", "step", {"session_id": session.id, "step": "attendance"})
+            flash(f"{person.name} is marked as attended.")
+        else:
+            flash(f"{person.name} was already marked as attended.")
+    return redirect(url_for("claims.attendees", session_id=session.id, q=request.args.get("q", "")))

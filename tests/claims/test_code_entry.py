@@ -1,0 +1,117 @@
+"""The two code-entry pages: every answer an attendee can get."""
+import datetime as dt
+import html
+
+import sqlalchemy as sa
+
+from codes.models import Redemption
+from core import clock
+from core.db import db
+
+
+def words(response):
+    return html.unescape(response.get_data(as_text=True))
+
+
+def ended(make_session, **kwargs):
+    """A session that ended a minute ago: claims are open."""
+    return make_session(starts_in=dt.timedelta(minutes=-61), **kwargs)
+
+
+def test_an_anonymous_attendee_is_sent_to_log_in_with_the_code_kept(client, make_session, code_of):
+    session = ended(make_session)
+    response = client.post("/live", data={"code": code_of(session).lower()})
+    assert response.status_code == 302
+    assert "/login?next=" in response.headers["Location"] and code_of(session) in response.headers["Location"]
+    page = words(client.get(f"/live?code={code_of(session)}"))
+    assert f'value="{code_of(session)}"' in page
+
+
+def test_an_accepted_code_takes_the_attendee_to_the_first_step(client, auth, attendee, make_session, code_of):
+    session = ended(make_session)
+    auth.login(attendee)
+    typed = " " + "-".join(code_of(session).lower()) + " "  # case, spaces and dashes do not matter
+    response = client.post("/live", data={"code": typed})
+    assert response.headers["Location"] == f"/s/{session.id}/evaluation"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Redemption)) == 1
+    assert session.title in words(client.get("/training"))
+
+
+def test_a_code_entered_twice_goes_where_the_attendee_left_off_without_a_duplicate(client, auth, attendee, make_session, code_of, evaluated):
+    session = ended(make_session)
+    auth.login(attendee)
+    client.post("/live", data={"code": code_of(session)})
+    evaluated(attendee, session)
+    response = client.post("/live", data={"code": code_of(session)})
+    assert response.headers["Location"] == f"/training/{session.id}/claim"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Redemption)) == 1
+
+
+def test_a_uan_typed_as_a_code_is_explained(client, auth, attendee, make_session):
+    ended(make_session)
+    auth.login(attendee)
+    for typed in ("0205-0000-26-014-L05-P", "0205000026014L05P"):
+        page = words(client.post("/live", data={"code": typed}))
+        assert "That is the activity's UAN, not the session code. The code has 4–13 letters and numbers and is announced at the end of the session." in page
+        assert f'value="{typed}"' in page
+
+
+def test_a_live_code_on_the_home_study_page_points_to_the_live_page_carrying_the_code(client, auth, attendee, make_session, code_of):
+    session = ended(make_session)
+    auth.login(attendee)
+    page = words(client.post("/home-study", data={"code": code_of(session)}))
+    assert "enter it on the “Live meetings and conferences” page" in page
+    assert f'href="/live?code={code_of(session)}"' in page
+
+
+def test_a_home_study_code_on_the_live_page_points_to_the_home_study_page(client, auth, attendee, make_session, code_of):
+    session = make_session(kind="home_study", starts_in=dt.timedelta(days=-1), length=dt.timedelta(days=365),
+                           uan_pharmacist="0205-0000-26-014-H05-P", uan_technician=None)
+    auth.login(attendee)
+    page = words(client.post("/live", data={"code": code_of(session)}))
+    assert "“Home study and on-demand” page" in page
+    assert f'href="/home-study?code={code_of(session)}"' in page
+    assert client.post("/home-study", data={"code": code_of(session)}).status_code == 302
+
+
+def test_a_code_typed_before_the_session_ends_says_when_claims_open(client, auth, attendee, make_session, code_of):
+    session = make_session()  # ends in 30 minutes
+    auth.login(attendee)
+    page = words(client.post("/live", data={"code": code_of(session)}))
+    assert "open at Sat 21 Nov 2026, 2:30 PM EST, in 30 minutes" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Redemption)) == 0
+    clock.move_to(session.ends_at)
+    assert client.post("/live", data={"code": code_of(session)}).status_code == 302
+
+
+def test_a_code_typed_after_the_close_says_when_it_closed_and_that_there_are_no_extensions(client, auth, attendee, make_session, code_of):
+    session = ended(make_session)
+    auth.login(attendee)
+    clock.move_to(session.closes_at - dt.timedelta(minutes=1))
+    assert client.post("/live", data={"code": code_of(session)}).status_code == 302
+    other = ended(make_session, title="Later one")
+    clock.move_to(other.closes_at)
+    page = words(client.post("/live", data={"code": code_of(other)}))
+    assert "closed on Wed 20 Jan 2027, 1:29 PM EST" in page and "ACPE allows no extensions" in page
+
+
+def test_a_malformed_code_says_what_a_code_looks_like(client, auth, attendee, app):
+    auth.login(attendee)
+    for typed in ("AB1", "ABCDEFGHJKMNPQ", "AB#CD"):
+        page = words(client.post("/live", data={"code": typed}))
+        assert "A session code has 4–13 letters and numbers" in page
+        assert f'value="{typed}"' in page
+
+
+def test_an_unknown_code_says_so_without_hinting_at_similar_ones(client, auth, attendee, make_session, code_of):
+    session = ended(make_session)
+    auth.login(attendee)
+    near = code_of(session)[:-1] + ("A" if code_of(session)[-1] != "A" else "B")
+    page = words(client.post("/live", data={"code": near}))
+    assert "No session has that code." in page
+    assert session.title not in page
+
+
+def test_an_empty_code_asks_for_one(client, auth, attendee, app):
+    auth.login(attendee)
+    assert "Type the session code announced at the end of the session." in words(client.post("/live", data={"code": "  "}))
