@@ -73,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     from claims.views import next_step_for
     from codes.redeem import has_redeemed
     from core import audit  # noqa: F401  (its table is part of the schema)
+    from core.health import bp as health_bp
     from evaluations.access import set_attendee_gate, set_next_step
     from events.demo import demo_cli
     from events.models import EventSession
@@ -82,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
     def load_user(user_id: str):
         return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(claims_bp)
