@@ -65,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     from accounts.cli import accounts_cli
     from accounts.models import User
     from accounts.views import bp as accounts_bp
+    from codes.views import bp as codes_bp, may_watch_presenter  # also gives new sessions their codes
     from core import audit  # noqa: F401  (its table is part of the schema)
     from events.demo import demo_cli
     from events.models import EventSession
@@ -76,10 +77,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(codes_bp)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(demo_cli)
 
     allow_room("session", lambda ident: db.session.get(EventSession, ident) is not None)
+    allow_room("presenter", may_watch_presenter)
 
     @app.get("/vendor/<path:filename>")
     def vendor(filename: str):
