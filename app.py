@@ -72,6 +72,7 @@ def create_app(config: dict | None = None) -> Flask:
     from claims.views import bp as claims_bp
     from claims.views import next_step_for
     from codes.redeem import has_redeemed
+    from codes.views import bp as codes_bp, may_watch_presenter  # also gives new sessions their codes
     from core import audit  # noqa: F401  (its table is part of the schema)
     from core.health import bp as health_bp
     from evaluations.access import set_attendee_gate, set_next_step
@@ -87,6 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(events_bp)
     app.register_blueprint(claims_bp)
+    app.register_blueprint(codes_bp)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(demo_cli)
 
@@ -96,6 +98,7 @@ def create_app(config: dict | None = None) -> Flask:
     # one the attendee goes straight to their next step.
     set_attendee_gate(has_redeemed)
     set_next_step(next_step_for)
+    allow_room("presenter", may_watch_presenter)
 
     @app.get("/vendor/<path:filename>")
     def vendor(filename: str):
