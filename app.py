@@ -66,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     from accounts.models import User
     from accounts.views import bp as accounts_bp
     from core import audit  # noqa: F401  (its table is part of the schema)
+    from evaluations.views import bp as evaluations_bp
     from events.demo import demo_cli
     from events.models import EventSession
     from events.views import bp as events_bp
@@ -76,6 +77,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(events_bp)
+    app.register_blueprint(evaluations_bp)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(demo_cli)
 
