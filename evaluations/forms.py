@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, RadioField, SubmitField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from core.forms import StrippedStringField
 from evaluations.models import QUESTION_TYPES
 from evaluations.posttest import MAX_CHOICES
 
-SCALE = [(1, "1 Strongly disagree"), (2, "2"), (3, "3"), (4, "4"), (5, "5 Strongly agree")]
+SCALE = [SelectChoice(1, "1 Strongly disagree"), SelectChoice(2, "2"), SelectChoice(3, "3"), SelectChoice(4, "4"),
+         SelectChoice(5, "5 Strongly agree")]
 
 
 class ChoiceOfField(RadioField):
@@ -17,6 +18,7 @@ class ChoiceOfField(RadioField):
     def __init__(self, label=None, validators=None, message="Choose one of the answers.", **kwargs):
         super().__init__(label, validators, coerce=int, invalid_choice_message=message, **kwargs)
         self.message = message
+        self.type = "RadioField"  # the shared `field` macro renders it as a fieldset of radio buttons
 
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0]:
@@ -31,7 +33,7 @@ class ChoiceOfField(RadioField):
             super().pre_validate(form)
 
 
-def evaluation_form(questions, formdata=None):
+def evaluation_form(questions):
     """A form with one field per question: a 1–5 scale or a comment box."""
 
     class EvaluationForm(FlaskForm):
@@ -48,7 +50,7 @@ def evaluation_form(questions, formdata=None):
                           Length(max=4000, message="Please keep this under 4,000 characters.")]
             field = TextAreaField(label, validators)
         setattr(EvaluationForm, f"q{question.id}", field)
-    return EvaluationForm(formdata=formdata) if formdata is not None else EvaluationForm()
+    return EvaluationForm()
 
 
 def posttest_form(questions, saved: dict[int, int]):
@@ -61,7 +63,7 @@ def posttest_form(questions, saved: dict[int, int]):
     for number, question in enumerate(questions, start=1):
         field = ChoiceOfField(
             f"{number}. {question.text}", [Optional()], message="Choose one of the answers.",
-            choices=[(choice.id, choice.text) for choice in question.choices],
+            choices=[SelectChoice(choice.id, choice.text) for choice in question.choices],
         )
         setattr(PosttestForm, f"q{question.id}", field)
     return PosttestForm(data={f"q{qid}": cid for qid, cid in saved.items()})
@@ -91,7 +93,7 @@ class QuestionForm(FlaskForm):
 class NewQuestionForm(FlaskForm):
     text = StrippedStringField("New question", description="For example: The handouts were useful.",
                                validators=[InputRequired("Write the question."), Length(max=500)])
-    type = RadioField("Answered with", choices=list(QUESTION_TYPES.items()), default="scale")
+    type = RadioField("Answered with", choices=[SelectChoice(value, label) for value, label in QUESTION_TYPES.items()], default="scale")
     required = BooleanField("Attendees must answer it", default=True)
     submit = SubmitField("Add question")
 
@@ -129,6 +131,6 @@ for _i in range(1, MAX_CHOICES + 1):
     setattr(PosttestQuestionForm, f"choice_{_i}", StrippedStringField(f"Choice {_i}", validators=[Length(max=500)]))
 PosttestQuestionForm.correct = ChoiceOfField(
     "Correct choice", [Optional()], message="Mark which choice is correct.",
-    choices=[(i, f"Choice {i}") for i in range(1, MAX_CHOICES + 1)],
+    choices=[SelectChoice(i, f"Choice {i}") for i in range(1, MAX_CHOICES + 1)],
 )
 

@@ -189,13 +189,29 @@ def start_attempt(user_id: int, session: EventSession) -> PosttestAttempt:
     raise PosttestError("busy", "Please try again.")
 
 
+def _first_attempt(user_id: int, session: EventSession) -> PosttestAttempt:
+    """Start attempt 1; if another request got there first, the attendee's latest attempt, whatever its state.
+
+    Callers check that the attempt they get is still open: never start a
+    later attempt here, only the attendee's explicit "Start attempt N" does.
+    """
+    attempt = PosttestAttempt(user_id=user_id, session_id=session.id, number=1, started_at=clock.now())
+    db.session.add(attempt)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        return attempts_of(user_id, session.id)[-1]
+    return attempt
+
+
 def _attempt_for_answers(user_id: int, session: EventSession) -> PosttestAttempt:
     """The open attempt; the first one starts with the first answer saved."""
     attempts = attempts_of(user_id, session.id)
     if attempts and attempts[-1].open:
         return attempts[-1]
     if not attempts:
-        return start_attempt(user_id, session)
+        return _first_attempt(user_id, session)
     posttest, _ = _questions(session)
     _may_start(posttest, attempts)
     raise PosttestError("no_open_attempt", "This attempt was already submitted. Start a new attempt to answer again.")
@@ -286,7 +302,7 @@ def submit_attempt(user_id: int, session: EventSession, chosen: dict[int, int] |
         attempts = attempts_of(user_id, session.id)
         if attempts and not attempts[-1].open:
             return attempts[-1]
-        attempt = attempts[-1] if attempts else start_attempt(user_id, session)
+        attempt = attempts[-1] if attempts else _first_attempt(user_id, session)
         if not _hold_open(attempt):
             db.session.rollback()
             continue
