@@ -76,6 +76,7 @@ def create_app(config: dict | None = None) -> Flask:
     from core import audit  # noqa: F401  (its table is part of the schema)
     from core.health import bp as health_bp
     from evaluations.access import set_attendee_gate, set_next_step
+    from evaluations.views import bp as evaluations_bp
     from events.demo import demo_cli
     from events.models import EventSession
     from events.views import bp as events_bp
@@ -89,6 +90,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(events_bp)
     app.register_blueprint(claims_bp)
     app.register_blueprint(codes_bp)
+    app.register_blueprint(evaluations_bp)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(demo_cli)
 

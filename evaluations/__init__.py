@@ -1,0 +1,1 @@
+"""Course and speaker evaluations (stored without the attendee's identity) and the posttest."""
