@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'evals_0001'
-down_revision = 'efc3052e5351'
+down_revision = 'codes_0001'
 branch_labels = None
 depends_on = None
 

@@ -91,7 +91,7 @@ def test_a_claim_at_the_closing_minute_is_refused(client, auth, attendee, make_s
     session = ready(client, auth, attendee, make_session, entered, evaluated)
     clock.move_to(session.closes_at)
     page = words(client.post(f"/training/{session.id}/claim", data=CLAIM))
-    assert "closed on Wed 20 Jan 2027, 12:29 PM EST. ACPE allows no extensions." in page
+    assert "closed on Wed 20 Jan 2027, 1:59 PM EST. ACPE allows no extensions." in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Claim)) == 0
 
 

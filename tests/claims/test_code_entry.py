@@ -92,7 +92,7 @@ def test_a_code_typed_after_the_close_says_when_it_closed_and_that_there_are_no_
     other = ended(make_session, title="Later one")
     clock.move_to(other.closes_at)
     page = words(client.post("/live", data={"code": code_of(other)}))
-    assert "closed on Wed 20 Jan 2027, 1:29 PM EST" in page and "ACPE allows no extensions" in page
+    assert "closed on Wed 20 Jan 2027, 1:59 PM EST" in page and "ACPE allows no extensions" in page
 
 
 def test_a_malformed_code_says_what_a_code_looks_like(client, auth, attendee, app):
