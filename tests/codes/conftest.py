@@ -39,7 +39,8 @@ def code_of():
     return lambda session: code_for(session).code
 
 
-@pytest.fixture(scope="session")
+# Module scope: one Playwright at a time in the process, whichever folder asks.
+@pytest.fixture(scope="module")
 def chromium():
     """The real Chromium, for looking at what attendees' phones would see."""
     from playwright.sync_api import sync_playwright
