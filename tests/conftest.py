@@ -15,11 +15,14 @@ import uuid
 import psycopg
 import pytest
 import sqlalchemy as sa
+from flask import g
 from flask_migrate import upgrade
 
 from core import clock
 from core.db import db
 
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 PASSWORD = "correct horse battery"
 
@@ -69,11 +72,32 @@ def _config(url: str) -> dict:
     }
 
 
+# Module scope: Playwright's sync API allows one instance at a time in a process.
+@pytest.fixture(scope="module")
+def chromium():
+    """The real Chromium (Debian's), for what attendees' phones and hosts' screens show."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 @pytest.fixture
 def app(database_url):
     from app import create_app
 
     app = create_app(_config(database_url))
+
+    @app.before_request
+    def forget_cached_user():
+        # The test keeps one app context open for its whole story, so requests
+        # would share `g` (and Flask-Login's cached user) across clients; in
+        # production every request has its own.
+        g.pop("_login_user", None)
+
     with app.app_context():
         yield app
         db.session.remove()

@@ -12,6 +12,7 @@ PASSWORD = "a long password"
 def seed_posttest(live_server) -> int:
     """A session that ended ten minutes ago, with a two-question posttest (pass mark 70%) and an attendee."""
     from accounts.models import User
+    from codes.models import Redemption
     from core import clock
     from core.db import db
     from evaluations.posttest import QuestionDraft, add_posttest_question
@@ -30,6 +31,9 @@ def seed_posttest(live_server) -> int:
         event.sessions.append(session)
         session.refresh_window()
         db.session.add_all([host, attendee, event])
+        db.session.flush()
+        # The attendee entered the session's code: evaluations are for them.
+        db.session.add(Redemption(user_id=attendee.id, session_id=session.id, redeemed_at=now))
         db.session.commit()
         add_posttest_question(session, QuestionDraft("Which drug needs INR monitoring?", ["Apixaban", "Warfarin"], 1), host.id)
         add_posttest_question(session, QuestionDraft("What reverses dabigatran?", ["Idarucizumab", "Vitamin K"], 0), host.id)

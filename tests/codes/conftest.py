@@ -2,15 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
-
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
-]
-
 
 @pytest.fixture
 def attendee(make_user):
@@ -37,16 +30,3 @@ def code_of():
     from codes.setup import code_for
 
     return lambda session: code_for(session).code
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """The real Chromium, for looking at what attendees' phones would see."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"), args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
