@@ -132,7 +132,7 @@ class Posttest(db.Model):
 
     questions: so.Mapped[list["PosttestQuestion"]] = so.relationship(
         back_populates="posttest", order_by=lambda: (PosttestQuestion.position, PosttestQuestion.id),
-        cascade="all, delete-orphan", passive_deletes=True,
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin",
     )
 
 
@@ -147,7 +147,7 @@ class PosttestQuestion(db.Model):
     posttest: so.Mapped[Posttest] = so.relationship(back_populates="questions")
     choices: so.Mapped[list["PosttestChoice"]] = so.relationship(
         back_populates="question", order_by=lambda: (PosttestChoice.position, PosttestChoice.id),
-        cascade="all, delete-orphan", passive_deletes=True,
+        cascade="all, delete-orphan", passive_deletes=True, lazy="selectin",
     )
 
 

@@ -152,11 +152,6 @@ def attempts_of(user_id: int, session_id: int) -> list[PosttestAttempt]:
     ))
 
 
-def open_attempt(user_id: int, session_id: int) -> PosttestAttempt | None:
-    attempts = attempts_of(user_id, session_id)
-    return attempts[-1] if attempts and attempts[-1].open else None
-
-
 def _may_start(posttest: Posttest, attempts: list[PosttestAttempt]) -> None:
     if any(a.passed for a in attempts):
         raise PosttestError("passed", "You have already passed this posttest.")

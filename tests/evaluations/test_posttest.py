@@ -1,7 +1,10 @@
 """An attendee takes the posttest: answers kept as they go, scored on submit, at most three attempts."""
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 
+from core import clock
 from core.db import db
 from evaluations import access
 from evaluations.models import PosttestAnswer, PosttestAttempt
@@ -117,9 +120,6 @@ def test_three_failures_lock_the_attendee_out_and_a_fourth_attempt_is_refused(cl
 
 
 def test_submitting_the_same_attempt_twice_scores_it_once(client, logged_in, make_session, make_posttest, now):
-    from core import clock
-    import datetime as dt
-
     session = make_session()
     questions = make_posttest(session, count=10)
     _submit(client, session, questions, right=5)

@@ -1,9 +1,11 @@
 """A host sets up the event's evaluation questions and a session's posttest."""
+import pytest
 import sqlalchemy as sa
 
 from core.audit import AuditEntry
 from core.db import db
 from evaluations.models import EvaluationAnswer, EvaluationQuestion, Posttest
+from evaluations.posttest import PosttestError, save_posttest_settings
 from evaluations.questions import active_questions
 
 
@@ -151,10 +153,6 @@ def test_posttest_questions_need_two_choices_and_a_correct_one_with_text(client,
 
 
 def test_more_than_three_attempts_cannot_be_set(app, host, make_session):
-    import pytest
-
-    from evaluations.posttest import PosttestError, save_posttest_settings
-
     session = make_session()
     with pytest.raises(PosttestError) as refused:
         save_posttest_settings(session, 70, host.id, max_attempts=4)
