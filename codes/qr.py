@@ -7,7 +7,6 @@ import qrcode
 import qrcode.constants
 from flask import url_for
 from qrcode.image.svg import SvgPathFillImage
-from werkzeug.routing import BuildError
 
 from codes.models import SessionCode
 from core.db import db
@@ -16,13 +15,9 @@ from events.models import EventSession
 
 def entry_url(session: EventSession, code: str) -> str:
     """The attendee's code-entry page for this kind of session, with the code filled in."""
+    # By endpoint name: the pages belong to `claims`, which this package never imports.
     endpoint = "claims.enter_live_code" if session.live else "claims.enter_home_study_code"
-    try:
-        return url_for(endpoint, code=code, _external=True)
-    except BuildError:
-        # Before the claims pages exist: the addresses they will have.
-        home = url_for("events.home", _external=True).rstrip("/")
-        return f"{home}{'/live' if session.live else '/home-study'}?code={code}"
+    return url_for(endpoint, code=code, _external=True)
 
 
 def short_entry_text(url: str) -> str:

@@ -86,13 +86,23 @@ def test_a_code_typed_before_the_session_ends_says_when_claims_open(client, auth
 
 def test_a_code_typed_after_the_close_says_when_it_closed_and_that_there_are_no_extensions(client, auth, attendee, make_session, code_of):
     session = ended(make_session)
+    other = ended(make_session, title="Same time, other room")
     auth.login(attendee)
     clock.move_to(session.closes_at - dt.timedelta(minutes=1))
     assert client.post("/live", data={"code": code_of(session)}).status_code == 302
-    other = ended(make_session, title="Later one")
     clock.move_to(other.closes_at)
     page = words(client.post("/live", data={"code": code_of(other)}))
-    assert "closed on Wed 20 Jan 2027, 1:59 PM EST" in page and "ACPE allows no extensions" in page
+    assert "closed on Wed 20 Jan 2027, 12:59 PM EST" in page and "ACPE allows no extensions" in page
+
+
+def test_an_attendee_who_entered_the_code_in_time_is_taken_to_their_record_after_the_close(client, auth, attendee, make_session, code_of):
+    session = ended(make_session)
+    auth.login(attendee)
+    client.post("/live", data={"code": code_of(session)})
+    clock.move_to(session.closes_at)
+    response = client.post("/live", data={"code": code_of(session)})
+    assert response.headers["Location"] == f"/training/{session.id}"
+    assert "Closed on Wed 20 Jan 2027, 12:59 PM EST" in words(client.get(response.headers["Location"]))
 
 
 def test_a_malformed_code_says_what_a_code_looks_like(client, auth, attendee, app):

@@ -3,7 +3,6 @@ import io
 import re
 
 import zxingcpp
-from flask import Blueprint
 from PIL import Image
 
 from codes import qr
@@ -32,16 +31,6 @@ def test_a_home_study_qr_opens_the_home_study_code_page(app, make_home_study):
     activity = make_home_study()
     with app.test_request_context():
         assert qr.entry_url(activity, "PHARM2026") == "http://localhost/home-study?code=PHARM2026"
-
-
-def test_once_the_claims_pages_exist_the_qr_uses_their_addresses(app, make_session):
-    session = make_session()
-    pages = Blueprint("claims", __name__)
-    pages.add_url_rule("/codes/live", "enter_live_code", lambda: "")
-    pages.add_url_rule("/codes/home-study", "enter_home_study_code", lambda: "")
-    app.register_blueprint(pages)
-    with app.test_request_context():
-        assert qr.entry_url(session, "PHARM2026") == "http://localhost/codes/live?code=PHARM2026"
 
 
 def test_the_entry_address_is_shown_short_enough_to_read_off_a_screen():

@@ -7,8 +7,14 @@ from evaluations import access
 
 
 @pytest.fixture(autouse=True)
-def open_gate():
-    """Each test starts with the default gate and next step, and leaves them so."""
+def open_gate(request):
+    """Each test starts with the default gate and next step, and leaves them so.
+
+    The app wires the gate to code redemptions when it is created, so reset
+    after it; the tests of the gate set their own.
+    """
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app")
     access.set_attendee_gate(None)
     access.set_next_step(None)
     yield
