@@ -13,6 +13,7 @@ from claims import guessing
 from claims.journey import Facts, Progress, progress
 from claims.models import Claim, OutboxEntry
 from claims.rules import TARGETS, ClaimRefused, check_identity, claim_options
+from codes.models import Redemption
 from codes.redeem import redeem, redeemed_sessions
 from codes.resolve import CodeRefused, resolve
 from core.db import db
@@ -87,7 +88,21 @@ def journey(user: User, session: EventSession, now: dt.datetime, entered_at: dt.
 
 def my_training(user: User, now: dt.datetime) -> list[Journey]:
     """Every session the attendee entered a code for, newest first."""
-    return [journey(user, db.session.get(EventSession, r.session_id), now, r.redeemed_at) for r in redeemed_sessions(user.id)]
+    return [journey(user, r.session, now, r.redeemed_at) for r in redeemed_sessions(user.id)]
+
+
+def session_attendees(session: EventSession, search: str = "", limit: int = 500) -> list[tuple[User, dt.datetime]]:
+    """Who entered the session's code, and when, by name; optionally only names or emails containing `search`."""
+    stmt = (sa.select(User, Redemption.redeemed_at).join(Redemption, Redemption.user_id == User.id)
+            .where(Redemption.session_id == session.id).order_by(User.name).limit(limit))
+    if search:
+        like = f"%{search.lower()}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like)))
+    return list(db.session.execute(stmt).all())
+
+
+def claimed_users(session: EventSession) -> set[int]:
+    return set(db.session.scalars(sa.select(Claim.user_id).where(Claim.session_id == session.id)))
 
 
 def _participation_date(session: EventSession, now: dt.datetime) -> dt.date:
@@ -100,15 +115,14 @@ def claim_credit(user: User, session: EventSession, now: dt.datetime, *, profess
                  birth_mmdd: str = "", npi: str = "", state_licence: str = "") -> Claim:
     """Record the claim and its outbox entry in one transaction; raises ClaimRefused."""
     zone = session.event.zone
-    existing = find_claim(user.id, session.id)
-    if existing is not None:
-        raise _already_claimed(existing)
-    state = session.window.state(now)
+    current = journey(user, session, now)
+    if current.claim is not None:
+        raise _already_claimed(current.claim)
+    state = current.window_state
     if state == "not_open":
         raise ClaimRefused("not_open", f"Claims for this session open at {format_local(session.opens_at, zone)}.")
     if state == "closed":
         raise ClaimRefused("closed", f"Claims for this session closed on {format_local(session.closes_at, zone)}. ACPE allows no extensions.")
-    current = journey(user, session, now)
     if current.progress.no_credit:
         raise ClaimRefused("no_credit", current.progress.no_credit)
     missing = [step.todo for step in current.progress.steps if not step.done and step.key != "claim"]

@@ -7,6 +7,7 @@ right code is never blocked by someone else's guessing on another account.
 """
 from __future__ import annotations
 
+import math
 import time
 
 from core.ratelimit import Budget
@@ -21,7 +22,7 @@ class Throttled(Exception):
         self.retry_at = retry_at
 
     def wait_words(self) -> str:
-        minutes = max(1, round((self.retry_at - time.time()) / 60 + 0.49))
+        minutes = max(1, math.ceil((self.retry_at - time.time()) / 60))
         return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -12,7 +11,6 @@ from claims.forms import ClaimForm, CodeForm
 from claims.journey import Step
 from claims.rules import ClaimRefused, claim_options
 from codes.code import normalise
-from codes.models import Redemption
 from codes.redeem import has_redeemed
 from codes.resolve import CodeRefused, message_for
 from core import clock
@@ -21,7 +19,8 @@ from core.realtime import push
 from events import credit
 from events.forms import ConfirmForm
 from events.localtime import describe_duration, format_local
-from events.models import EventSession, can_manage
+from events.access import managed_session
+from events.models import EventSession
 
 bp = Blueprint("claims", __name__)
 
@@ -60,9 +59,8 @@ def _enter(page: str):
         else:
             flash(f"Code accepted: {session.title}." if created else f"Welcome back: {session.title}.")
             return redirect(_next_url(current_user, session))
-    title, endpoint = PAGES[page]
     other = "home_study" if page == "live" else "live"
-    return render_template("claims/enter_code.html", form=form, title=title, page=page, other_page=other_page,
+    return render_template("claims/enter_code.html", form=form, title=PAGES[page][0], page=page, other_page=other_page,
                            switch=(PAGES[other][0], url_for(PAGES[other][1]))), status
 
 
@@ -198,27 +196,17 @@ def certificate(session_id: int):
 @bp.get("/host/sessions/<int:session_id>/attendees")
 @login_required
 def attendees(session_id: int):
-    session = db.get_or_404(EventSession, session_id)
-    if not can_manage(current_user, session.event):
-        abort(403)
+    session = managed_session(session_id)
     query = request.args.get("q", "").strip()
-    stmt = (sa.select(User, Redemption.redeemed_at).join(Redemption, Redemption.user_id == User.id)
-            .where(Redemption.session_id == session.id).order_by(User.name).limit(500))
-    if query:
-        like = f"%{query.lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(User.name).like(like), User.email.like(like)))
-    rows = db.session.execute(stmt).all()
-    claimed = set(db.session.scalars(sa.select(flow.Claim.user_id).where(flow.Claim.session_id == session.id)))
-    return render_template("claims/attendees.html", session=session, rows=rows, attended=attended_users(session),
-                           claimed=claimed, query=query, form=ConfirmForm(), format_local=format_local)
+    return render_template("claims/attendees.html", session=session, rows=flow.session_attendees(session, query),
+                           attended=attended_users(session), claimed=flow.claimed_users(session), query=query,
+                           form=ConfirmForm(), format_local=format_local)
 
 
 @bp.post("/host/sessions/<int:session_id>/attendees/<int:user_id>/attended")
 @login_required
 def mark_attendee(session_id: int, user_id: int):
-    session = db.get_or_404(EventSession, session_id)
-    if not can_manage(current_user, session.event):
-        abort(403)
+    session = managed_session(session_id)
     if ConfirmForm().validate_on_submit():
         person = db.get_or_404(User, user_id)
         if mark_attended(person.id, session, current_user.id):

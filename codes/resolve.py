@@ -17,7 +17,7 @@ from events.localtime import describe_duration, format_local
 from events.models import EventSession
 from events.uan import looks_like_uan
 
-PAGES = {"live": "live", "home_study": "home_study"}  # page -> the session kind it takes
+PAGES = ("live", "home_study")  # each code-entry page takes the sessions of its own kind
 PAGE_NAMES = {"live": "Live meetings and conferences", "home_study": "Home study and on-demand"}
 REASONS = ("empty", "uan", "malformed", "unknown", "wrong_page", "not_open", "closed")
 
@@ -51,7 +51,7 @@ def resolve(typed: str, page: str, now: dt.datetime) -> EventSession:
     session = _session_with_code(code, now)
     if session is None:
         raise CodeRefused("unknown")
-    if session.kind != PAGES[page]:
+    if session.kind != page:
         right_page = "live" if session.live else "home_study"
         raise CodeRefused("wrong_page", session, right_page=right_page, code=code)
     window = session.window

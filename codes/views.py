@@ -1,7 +1,7 @@
 """Host pages for a session's code: its settings, and the presenter view for the projector."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -16,17 +16,11 @@ from core.db import db
 from core.realtime import push
 from events.forms import ConfirmForm
 from events.localtime import format_local
+from events.access import managed_session
 from events.models import EventSession, can_manage
 from events.status import window_status
 
 bp = Blueprint("codes", __name__)
-
-
-def _managed_session(session_id: int) -> EventSession:
-    session = db.get_or_404(EventSession, session_id)
-    if not can_manage(current_user, session.event):
-        abort(403)
-    return session
 
 
 def may_watch_presenter(session_id: int) -> bool:
@@ -66,7 +60,7 @@ def _no_store(response: Response) -> Response:
 @bp.get("/host/sessions/<int:session_id>/present")
 @login_required
 def present(session_id: int):
-    session = _managed_session(session_id)
+    session = managed_session(session_id)
     session_code = code_for(session)
     state = presenter_state(session, session_code)
     qr = url = None
@@ -83,14 +77,14 @@ def present(session_id: int):
 @bp.get("/host/sessions/<int:session_id>/present.json")
 @login_required
 def present_state(session_id: int):
-    session = _managed_session(session_id)
+    session = managed_session(session_id)
     return _no_store(jsonify(presenter_state(session, code_for(session))))
 
 
 @bp.post("/host/sessions/<int:session_id>/reveal")
 @login_required
 def reveal_code(session_id: int):
-    session = _managed_session(session_id)
+    session = managed_session(session_id)
     if ConfirmForm().validate_on_submit():
         reveal(session, current_user)
         push(f"presenter:{session.id}", "revealed", {"session_id": session.id})
@@ -101,7 +95,7 @@ def reveal_code(session_id: int):
 @login_required
 def qr_image(session_id: int):
     """The QR as a file, for hosts who put it on their own slides."""
-    session = _managed_session(session_id)
+    session = managed_session(session_id)
     svg, _ = qr_svg(code_for(session), session)
     response = Response('<?xml version="1.0" encoding="UTF-8"?>\n' + svg, mimetype="image/svg+xml")
     response.headers["Content-Disposition"] = f'attachment; filename="session-{session.id}-qr.svg"'
@@ -111,7 +105,7 @@ def qr_image(session_id: int):
 @bp.route("/host/sessions/<int:session_id>/code", methods=["GET", "POST"])
 @login_required
 def settings(session_id: int):
-    session = _managed_session(session_id)
+    session = managed_session(session_id)
     session_code = code_for(session)
     form = CustomCodeForm()
     if form.validate_on_submit():
@@ -134,7 +128,7 @@ def settings(session_id: int):
 @bp.post("/host/sessions/<int:session_id>/code/new")
 @login_required
 def new_code(session_id: int):
-    session = _managed_session(session_id)
+    session = managed_session(session_id)
     if ConfirmForm().validate_on_submit():
         session_code = new_random_code(session, current_user)
         push(f"presenter:{session.id}", "code_changed", {"session_id": session.id})

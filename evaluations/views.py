@@ -19,7 +19,8 @@ from evaluations.progress import posttest_status
 from evaluations.questions import QuestionError, active_questions, add_question, edit_question, remove_question
 from evaluations.responses import Answer, is_completed, submit_evaluation, target_name
 from events.forms import ConfirmForm
-from events.models import Event, EventSession, Speaker, can_manage
+from events.access import managed_event, managed_session
+from events.models import Event, EventSession, Speaker
 
 bp = Blueprint("evaluations", __name__)
 
@@ -183,13 +184,6 @@ def posttest_next_attempt(session_id: int):
 
 # --- hosts: evaluation questions -------------------------------------------------
 
-def _managed_event(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
-    if not can_manage(current_user, event):
-        abort(403)
-    return event
-
-
 def _event_question(event: Event, question_id: int) -> EvaluationQuestion:
     question = db.get_or_404(EvaluationQuestion, question_id)
     if question.event_id != event.id or question.retired:
@@ -215,13 +209,13 @@ def _setup_page(event: Event, bound: dict | None = None, status: int = 200):
 @bp.get("/host/events/<int:event_id>/evaluations")
 @login_required
 def host_evaluations(event_id: int):
-    return _setup_page(_managed_event(event_id))
+    return _setup_page(managed_event(event_id))
 
 
 @bp.post("/host/events/<int:event_id>/evaluations/<kind>/add")
 @login_required
 def add_evaluation_question(event_id: int, kind: str):
-    event = _managed_event(event_id)
+    event = managed_event(event_id)
     if kind not in KINDS:
         abort(404)
     form = NewQuestionForm(prefix=f"new-{kind}")
@@ -239,7 +233,7 @@ def add_evaluation_question(event_id: int, kind: str):
 @bp.post("/host/events/<int:event_id>/evaluations/questions/<int:question_id>")
 @login_required
 def edit_evaluation_question(event_id: int, question_id: int):
-    event = _managed_event(event_id)
+    event = managed_event(event_id)
     question = _event_question(event, question_id)
     form = QuestionForm(prefix=f"q{question.id}")
     if form.validate_on_submit():
@@ -256,7 +250,7 @@ def edit_evaluation_question(event_id: int, question_id: int):
 @bp.post("/host/events/<int:event_id>/evaluations/questions/<int:question_id>/remove")
 @login_required
 def remove_evaluation_question(event_id: int, question_id: int):
-    event = _managed_event(event_id)
+    event = managed_event(event_id)
     question = _event_question(event, question_id)
     kind = question.kind
     if ConfirmForm().validate_on_submit():
@@ -266,12 +260,6 @@ def remove_evaluation_question(event_id: int, question_id: int):
 
 
 # --- hosts: the posttest -----------------------------------------------------------
-
-def _managed_session(session_id: int) -> EventSession:
-    session = db.get_or_404(EventSession, session_id)
-    _managed_event(session.event_id)
-    return session
-
 
 def _session_question(session: EventSession, question_id: int) -> PosttestQuestion:
     question = db.get_or_404(PosttestQuestion, question_id)
@@ -283,7 +271,7 @@ def _session_question(session: EventSession, question_id: int) -> PosttestQuesti
 @bp.route("/host/sessions/<int:session_id>/posttest", methods=["GET", "POST"])
 @login_required
 def host_posttest(session_id: int):
-    session = _managed_session(session_id)
+    session = managed_session(session_id)
     found = posttest_of(session)
     form = PosttestSettingsForm(data={"pass_mark": found.pass_mark_percent if found else DEFAULT_PASS_MARK})
     if request.method == "POST":
@@ -326,20 +314,20 @@ def _question_page(session: EventSession, question: PosttestQuestion | None):
 @bp.route("/host/sessions/<int:session_id>/posttest/questions/new", methods=["GET", "POST"])
 @login_required
 def posttest_question_new(session_id: int):
-    return _question_page(_managed_session(session_id), None)
+    return _question_page(managed_session(session_id), None)
 
 
 @bp.route("/host/sessions/<int:session_id>/posttest/questions/<int:question_id>", methods=["GET", "POST"])
 @login_required
 def posttest_question_edit(session_id: int, question_id: int):
-    session = _managed_session(session_id)
+    session = managed_session(session_id)
     return _question_page(session, _session_question(session, question_id))
 
 
 @bp.post("/host/sessions/<int:session_id>/posttest/questions/<int:question_id>/remove")
 @login_required
 def posttest_question_remove(session_id: int, question_id: int):
-    session = _managed_session(session_id)
+    session = managed_session(session_id)
     question = _session_question(session, question_id)
     if ConfirmForm().validate_on_submit():
         remove_posttest_question(question, current_user.id)

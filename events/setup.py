@@ -6,11 +6,16 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+import datetime as dt
+
 from accounts.models import User, find_by_email
 from core import audit, clock
 from core.db import db
+from events import credit, uan
+from events.localtime import WallClockError, moment_from_local
 from events.models import Event, EventRole, EventSession, Speaker
 from events.signals import session_created
+from events.window import ScheduleError, check_schedule
 
 
 class SetupError(ValueError):
@@ -41,6 +46,54 @@ def parse_speakers(text: str) -> list[SpeakerLine]:
             raise SetupError(f"Line {number}: the name is too long.", "speakers")
         speakers.append(SpeakerLine(name, email or None))
     return speakers
+
+
+class SessionInputError(ValueError):
+    """What is wrong with a session as typed, by form field name."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def check_session_input(event: Event, *, kind: str, starts_local: dt.datetime, ends_local: dt.datetime,
+                        credit_hours: str, uan_pharmacist: str, uan_technician: str,
+                        speakers: str) -> tuple[dict, list[SpeakerLine]]:
+    """A session's schedule, credit, UANs and speakers as a host typed them, checked against the rules.
+
+    Returns the values to store and the speakers; raises SessionInputError
+    naming every wrong field at once.
+    """
+    errors: dict[str, str] = {}
+    moments = {}
+    for name, wall in (("starts_at", starts_local), ("ends_at", ends_local)):
+        try:
+            moments[name] = moment_from_local(wall, event.zone)
+        except WallClockError as error:
+            errors[name] = str(error)
+    if len(moments) == 2:
+        try:
+            check_schedule(moments["starts_at"], moments["ends_at"])
+        except ScheduleError as error:
+            errors["ends_at"] = str(error)
+    try:
+        quarters = credit.parse_hours(credit_hours)
+    except credit.CreditError as error:
+        errors["credit_hours"] = str(error)
+    try:
+        p, t = uan.check_session_uans(uan_pharmacist, uan_technician, live=kind == "live")
+    except uan.UanError as error:
+        errors["uan_technician" if error.box == "technician" else "uan_pharmacist"] = str(error)
+    try:
+        lines = parse_speakers(speakers)
+    except SetupError as error:
+        errors["speakers"] = str(error)
+    if errors:
+        raise SessionInputError(errors)
+    values = {"kind": kind, "starts_at": moments["starts_at"], "ends_at": moments["ends_at"],
+              "credit_quarter_hours": quarters, "uan_pharmacist": str(p) if p else None,
+              "uan_technician": str(t) if t else None}
+    return values, lines
 
 
 def create_event(host: User, **fields) -> Event:

@@ -8,22 +8,16 @@ from core import clock
 from core.access import admin_required
 from core.db import db
 from core.realtime import push
-from events import credit, uan
+from events import credit
+from events.access import managed_event, managed_session
 from events.forms import ConfirmForm, EventForm, GrantRoleForm, SessionForm
-from events.localtime import WallClockError, format_local, format_span, moment_from_local
+from events.localtime import format_local, format_span
 from events.models import Event, EventRole, EventSession, can_manage, hosted_events
-from events.setup import SetupError, create_event, grant_role, open_early, parse_speakers, revoke_role, save_session
+from events.setup import (SessionInputError, SetupError, check_session_input, create_event, grant_role, open_early,
+                          revoke_role, save_session)
 from events.status import window_status
-from events.window import ScheduleError, check_schedule
 
 bp = Blueprint("events", __name__)
-
-
-def _managed_event(event_id: int) -> Event:
-    event = db.get_or_404(Event, event_id)
-    if not can_manage(current_user, event):
-        abort(403)
-    return event
 
 
 # --- public pages -----------------------------------------------------------
@@ -91,7 +85,7 @@ def new_event():
 @bp.route("/host/events/<int:event_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_event(event_id: int):
-    event = _managed_event(event_id)
+    event = managed_event(event_id)
     form = EventForm(obj=event)
     if form.validate_on_submit():
         zone_changed = form.timezone.data != event.timezone
@@ -108,58 +102,32 @@ def edit_event(event_id: int):
 @bp.get("/host/events/<int:event_id>")
 @login_required
 def manage_event(event_id: int):
-    event = _managed_event(event_id)
+    event = managed_event(event_id)
     return render_template("events/manage_event.html", event=event, now=clock.now(), format_local=format_local)
 
 
 def _fill_session(form: SessionForm, session: EventSession, event: Event):
-    """Check the form against the domain rules; return speakers or None with errors on the form."""
-    ok = True
-    zone = event.zone
-    moments = {}
-    for field in (form.starts_at, form.ends_at):
-        try:
-            moments[field.name] = moment_from_local(field.data, zone)
-        except WallClockError as error:
-            field.errors.append(str(error))
-            ok = False
-    if ok:
-        try:
-            check_schedule(moments["starts_at"], moments["ends_at"])
-        except ScheduleError as error:
-            form.ends_at.errors.append(str(error))
-            ok = False
+    """Put the typed session on `session`; return its speakers, or None with the reasons on the form."""
     try:
-        quarters = credit.parse_hours(form.credit_hours.data)
-    except credit.CreditError as error:
-        form.credit_hours.errors.append(str(error))
-        ok = False
-    try:
-        p, t = uan.check_session_uans(form.uan_pharmacist.data, form.uan_technician.data, live=form.kind.data == "live")
-    except uan.UanError as error:
-        target = form.uan_technician if error.box == "technician" else form.uan_pharmacist
-        target.errors.append(str(error))
-        ok = False
-    try:
-        speakers = parse_speakers(form.speakers.data or "")
-    except SetupError as error:
-        form.speakers.errors.append(str(error))
-        ok = False
-    if not ok:
+        values, speakers = check_session_input(
+            event, kind=form.kind.data, starts_local=form.starts_at.data, ends_local=form.ends_at.data,
+            credit_hours=form.credit_hours.data, uan_pharmacist=form.uan_pharmacist.data,
+            uan_technician=form.uan_technician.data, speakers=form.speakers.data or "",
+        )
+    except SessionInputError as error:
+        for name, message in error.errors.items():
+            getattr(form, name).errors.append(message)
         return None
     session.title = form.title.data
-    session.kind = form.kind.data
-    session.starts_at, session.ends_at = moments["starts_at"], moments["ends_at"]
-    session.credit_quarter_hours = quarters
-    session.uan_pharmacist = str(p) if p else None
-    session.uan_technician = str(t) if t else None
+    for name, value in values.items():
+        setattr(session, name, value)
     return speakers
 
 
 @bp.route("/host/events/<int:event_id>/sessions/new", methods=["GET", "POST"])
 @login_required
 def new_session(event_id: int):
-    event = _managed_event(event_id)
+    event = managed_event(event_id)
     form = SessionForm()
     if form.validate_on_submit():
         session = EventSession(event=event)
@@ -175,8 +143,8 @@ def new_session(event_id: int):
 @bp.route("/host/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_session(session_id: int):
-    session = db.get_or_404(EventSession, session_id)
-    event = _managed_event(session.event_id)
+    session = managed_session(session_id)
+    event = session.event
     form = SessionForm()
     if request.method == "GET":
         zone = event.zone
@@ -202,8 +170,7 @@ def edit_session(session_id: int):
 @bp.post("/host/sessions/<int:session_id>/open-early")
 @login_required
 def open_session_early(session_id: int):
-    session = db.get_or_404(EventSession, session_id)
-    _managed_event(session.event_id)
+    session = managed_session(session_id)
     if ConfirmForm().validate_on_submit():
         try:
             open_early(session, current_user)

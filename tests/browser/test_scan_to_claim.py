@@ -46,7 +46,7 @@ def fill_evaluation(page):
 
 
 def test_a_first_time_attendee_goes_from_the_qr_to_claimed_credit(chromium, live_server, world):
-    code, session_id = world["code"], world["session_id"]
+    code = world["code"]
     context = chromium.new_context(base_url=live_server.url, **PHONE)
     phone = context.new_page()
     phone.set_default_timeout(10_000)
