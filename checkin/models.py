@@ -6,14 +6,56 @@ from typing import Optional
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from accounts.models import User
+from checkin import badge
 from core import clock
 from core.db import UTCDateTime, db
+from events.models import Event
 
 ENTRANCE = "entrance"
+
+# Where a registration came from.
+SELF, IMPORT, WALK_IN = "self", "import", "walk_in"
+
+# What a scan came to: the reasons a desk shows in words (checkin.desk).
+CHECKED_IN = "checked_in"
+ALREADY_CHECKED_IN = "already_checked_in"
+NOT_REGISTERED = "not_registered"
+REVOKED = "revoked"
+UNKNOWN = "unknown"
+UNDONE = "undone"
+SCAN_RESULTS = (CHECKED_IN, ALREADY_CHECKED_IN, NOT_REGISTERED, REVOKED, UNKNOWN, UNDONE)
 
 
 def session_list(session_id: int) -> str:
     return f"session:{session_id}"
+
+
+class Registration(db.Model):
+    """A person registered for an event, with the badge token their QR code carries."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (sa.UniqueConstraint("event_id", "user_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    badge_token: so.Mapped[str] = so.mapped_column(sa.String(40), unique=True, default=badge.new_token)
+    source: so.Mapped[str] = so.mapped_column(sa.String(12), default=SELF)
+    registered_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime(), default=clock.now)
+    revoked_at: so.Mapped[Optional[dt.datetime]] = so.mapped_column(UTCDateTime())
+    revoked_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    revoke_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.String(200))
+
+    event: so.Mapped[Event] = so.relationship()
+    user: so.Mapped[User] = so.relationship(foreign_keys=[user_id])
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def __repr__(self) -> str:  # never the token: reprs end up in logs
+        return f"<Registration {self.id}>"
 
 
 class Checkin(db.Model):
@@ -26,6 +68,46 @@ class Checkin(db.Model):
     event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
     list_key: so.Mapped[str] = so.mapped_column(sa.String(32))  # "entrance" or "session:<id>"
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Empty for attendance marked by hand or from a webinar report without a registration.
+    registration_id: so.Mapped[Optional[int]] = so.mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
     checked_in_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime(), default=clock.now)
     checked_in_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # "scan", "search", "walk_in", "by_hand", "webinar"
     method: so.Mapped[str] = so.mapped_column(sa.String(16), default="by_hand")
+    desk: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
+
+    checked_in_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[checked_in_by_id])
+
+
+class CheckinScan(db.Model):
+    """Every scan a desk made, failed ones too, with the answer it got.
+
+    A desk makes a nonce for each scan; the same nonce sent again (a retried
+    upload on bad Wi-Fi) finds this row and answers as the first time did.
+    """
+
+    __tablename__ = "checkin_scans"
+    __table_args__ = (sa.UniqueConstraint("event_id", "nonce"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    list_key: so.Mapped[str] = so.mapped_column(sa.String(32))
+    nonce: so.Mapped[str] = so.mapped_column(sa.String(64))
+    scanned_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime(), default=clock.now)
+    desk: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
+    staff_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    method: so.Mapped[str] = so.mapped_column(sa.String(16), default="scan")
+    raw_input: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    result: so.Mapped[str] = so.mapped_column(sa.String(24))
+    reason: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    registration_id: so.Mapped[Optional[int]] = so.mapped_column(
+        sa.ForeignKey("registrations.id", ondelete="SET NULL"))
+    # The check-in this scan made, or the earlier one it found.
+    checkin_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("checkins.id", ondelete="SET NULL"))
+
+    registration: so.Mapped[Optional[Registration]] = so.relationship()
+    staff: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[staff_id])
+
+    def __repr__(self) -> str:  # the raw input may be a badge token
+        return f"<CheckinScan {self.id} {self.result}>"

@@ -25,6 +25,9 @@ class Event(db.Model):
     venue: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     timezone: so.Mapped[str] = so.mapped_column(sa.String(64))
     checkin_required: so.Mapped[bool] = so.mapped_column(default=False)
+    # When check-in is required: does a check-in at the event's entrance count
+    # for every session, or must each session's door be scanned?
+    entrance_counts_for_sessions: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     created_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime(), default=clock.now)
     # Set for the demo event so `flask demo load` can find it again.
