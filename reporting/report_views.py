@@ -10,7 +10,7 @@ from events.access import managed_event
 from events.localtime import format_local
 from events.models import EventSession
 from reporting import exports
-from reporting.reports import GROUP_NAMES, SCALE, evaluation_results, event_report, session_figures
+from reporting.reports import GROUP_NAMES, SCALE, evaluation_results, event_report, posttest_results, session_figures
 
 bp = Blueprint("reports", __name__, url_prefix="/host/events/<int:event_id>/reports")
 
@@ -40,7 +40,8 @@ def session_detail(event_id: int, session_id: int):
         abort(404)
     figures = session_figures(event, [session])[0]
     return render_template("reports/session.html", event=event, session=session, figures=figures,
-                           results=evaluation_results(session), scale=SCALE, groups=GROUP_NAMES,
+                           results=evaluation_results(session), posttest=posttest_results(session), scale=SCALE,
+                           groups=GROUP_NAMES,
                            format_local=format_local)
 
 

@@ -18,7 +18,8 @@ from claims.models import Claim, OutboxEntry
 from codes.models import Redemption
 from core.db import db
 from evaluations.models import (
-    EvaluationAnswer, EvaluationCompletion, EvaluationQuestion, EvaluationResponse, PosttestAttempt,
+    EvaluationAnswer, EvaluationCompletion, EvaluationQuestion, EvaluationResponse, Posttest, PosttestAnswer,
+    PosttestAttempt, PosttestQuestion,
 )
 from events import credit
 from events.models import Event, EventSession, Speaker
@@ -146,8 +147,9 @@ class EventReport:
         return total
 
 
-def _by_session(stmt) -> dict[int, int]:
-    return {session_id: count for session_id, count in db.session.execute(stmt)}
+def _counts(stmt) -> dict[int, int]:
+    """An (id, count) query as a dict."""
+    return {ident: count for ident, count in db.session.execute(stmt)}
 
 
 def _session_ids(event_id: int):
@@ -343,3 +345,73 @@ def evaluation_results(session: EventSession) -> list[EvaluationResults]:
     return [results("course", None)] + [results("speaker", speaker) for speaker in session.speakers]
 
 
+
+
+# --- posttest results ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChoiceResult:
+    text: str
+    correct: bool
+    chosen: int
+
+
+@dataclass
+class PosttestQuestionResult:
+    text: str
+    choices: list[ChoiceResult]
+
+    @property
+    def answered(self) -> int:
+        return sum(choice.chosen for choice in self.choices)
+
+    @property
+    def answered_correctly(self) -> int:
+        return sum(choice.chosen for choice in self.choices if choice.correct)
+
+    @property
+    def percent_correct(self) -> int | None:
+        """Whole percent of submitted answers that were right, rounded down; None before any answer."""
+        return 100 * self.answered_correctly // self.answered if self.answered else None
+
+
+@dataclass
+class PosttestResults:
+    pass_mark: int
+    attempts: int  # submitted attempts
+    people: int  # who submitted at least one attempt
+    passed: int  # who passed
+    questions: list[PosttestQuestionResult]
+
+    def chart(self) -> dict:
+        """What the page's chart draws: the share of answers that were right, per question."""
+        return {"labels": [f"Q{n}" for n, _ in enumerate(self.questions, start=1)],
+                "titles": [q.text for q in self.questions],
+                "values": [q.percent_correct or 0 for q in self.questions]}
+
+
+def posttest_results(session: EventSession) -> PosttestResults | None:
+    """How the posttest went: per question, how often each choice was picked in submitted attempts."""
+    posttest = db.session.scalar(sa.select(Posttest).where(Posttest.session_id == session.id))
+    if posttest is None or not posttest.questions:
+        return None
+    submitted = sa.and_(PosttestAttempt.session_id == session.id, PosttestAttempt.submitted_at.is_not(None))
+    attempts, people, passed = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(sa.distinct(PosttestAttempt.user_id)),
+                  sa.func.count(sa.distinct(sa.case((PosttestAttempt.passed.is_(True), PosttestAttempt.user_id)))))
+        .where(submitted)
+    ).one()
+    chosen = _counts(
+        sa.select(PosttestAnswer.choice_id, sa.func.count())
+        .join(PosttestAttempt, PosttestAttempt.id == PosttestAnswer.attempt_id)
+        .join(PosttestQuestion, PosttestQuestion.id == PosttestAnswer.question_id)
+        .where(submitted, PosttestQuestion.posttest_id == posttest.id)
+        .group_by(PosttestAnswer.choice_id)
+    )
+    questions = [
+        PosttestQuestionResult(question.text, [
+            ChoiceResult(choice.text, choice.correct, chosen.get(choice.id, 0)) for choice in question.choices
+        ])
+        for question in posttest.questions
+    ]
+    return PosttestResults(posttest.pass_mark_percent, attempts, people, passed, questions)

@@ -26,4 +26,22 @@
       }
     });
   });
+
+  // The posttest: the share of answers that were right, per question.
+  document.querySelectorAll("canvas[data-bars]").forEach(function (canvas) {
+    var data = JSON.parse(canvas.getAttribute("data-bars"));
+    new window.Chart(canvas, {
+      type: "bar",
+      data: { labels: data.labels, datasets: [{ label: "% right", data: data.values, backgroundColor: "#116329" }] },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        scales: { y: { beginAtZero: true, max: 100, title: { display: true, text: "% of answers right" } } },
+        plugins: {
+          legend: { display: false },
+          tooltip: { callbacks: { title: function (items) { return data.titles[items[0].dataIndex]; } } }
+        }
+      }
+    });
+  });
 })();

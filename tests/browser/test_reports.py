@@ -28,6 +28,10 @@ def world(server_app):
     host = person("harriet@example.org", "Harriet Host", is_organiser=True)
     world = build(host, person)
     world.people["host"] = host
+    from evaluations.posttest import QuestionDraft, add_posttest_question
+
+    add_posttest_question(world.anticoag, QuestionDraft("Which drug needs INR checks?", ["Warfarin", "Apixaban"], 0),
+                          host.id)
     return world
 
 
@@ -67,6 +71,8 @@ def test_the_session_report_draws_a_chart_per_evaluation_beside_its_numbers(live
                                "The activity was free of commercial bias"]
     assert drawn["fives"] == [2, 1, 0]
     assert drawn["width"] > 100 and drawn["height"] > 100 and drawn["inked"]
+    posttest = page.evaluate("() => Chart.getChart(document.getElementById('chart-posttest')).data.datasets[0].data")
+    assert posttest == [0]
 
     # The numbers are on the page beside the chart.
     course = page.locator("#course")

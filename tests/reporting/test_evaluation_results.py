@@ -6,6 +6,8 @@ import json
 import re
 from decimal import Decimal
 
+import pytest
+
 from reporting.reports import QuestionResult, evaluation_results
 
 
@@ -111,3 +113,58 @@ def test_the_chart_library_is_served_from_the_pinned_package(client):
     assert response.status_code == 200
     assert b"Chart.js v4.6.1" in response.data[:400]
     response.close()
+
+
+@pytest.fixture
+def posttest_answers(world, host):
+    """Two posttest questions; the world's submitted attempts answered them, and Dee's open attempt too."""
+    from core import clock
+    from core.db import db
+    from evaluations.models import PosttestAnswer, PosttestAttempt
+    from evaluations.posttest import QuestionDraft, add_posttest_question, save_posttest_settings
+
+    save_posttest_settings(world.anticoag, 70, host.id)
+    questions = [add_posttest_question(world.anticoag, QuestionDraft(f"Question {n}?", ["Right", "Wrong", "Also wrong"], 0),
+                                       host.id) for n in (1, 2)]
+    people = world.people
+    db.session.add(PosttestAttempt(user_id=people["dee"].id, session_id=world.anticoag.id, number=1,
+                                   started_at=clock.now()))
+    db.session.commit()
+    picks = {("ann", 1): ("Right", "Right"), ("ben", 1): ("Wrong", "Right"), ("ben", 2): ("Right", "Right"),
+             ("cal", 1): ("Wrong", "Also wrong"), ("dee", 1): ("Also wrong", "Also wrong")}
+    for (who, number), texts in picks.items():
+        attempt = db.session.scalar(db.select(PosttestAttempt).where(
+            PosttestAttempt.user_id == people[who].id, PosttestAttempt.number == number))
+        for question, text in zip(questions, texts):
+            choice = next(c for c in question.choices if c.text == text)
+            db.session.add(PosttestAnswer(attempt_id=attempt.id, question_id=question.id, choice_id=choice.id))
+    db.session.commit()
+    return questions
+
+
+def test_posttest_results_count_each_choice_in_submitted_attempts_only(world, posttest_answers):
+    from reporting.reports import posttest_results
+
+    results = posttest_results(world.anticoag)
+    assert (results.pass_mark, results.attempts, results.people, results.passed) == (70, 4, 3, 2)
+    first, second = results.questions
+    assert [(c.text, c.correct, c.chosen) for c in first.choices] == [
+        ("Right", True, 2), ("Wrong", False, 2), ("Also wrong", False, 0)]
+    assert (first.answered, first.answered_correctly, first.percent_correct) == (4, 2, 50)
+    assert (second.answered, second.percent_correct) == (4, 75)
+    assert results.chart()["values"] == [50, 75]
+
+
+def test_a_session_without_a_posttest_has_no_posttest_results(world):
+    from reporting.reports import posttest_results
+
+    assert posttest_results(world.law) is None
+
+
+def test_the_session_page_shows_the_posttest_answers(world, posttest_answers, host, logged_in):
+    text = logged_in(host).get(f"/host/events/{world.event.id}/reports/sessions/{world.anticoag.id}").get_data(as_text=True)
+    assert "Pass mark 70% · 3 took it (4 attempts) · 2 passed" in text
+    row = re.search(r"Q1\. Question 1\?(.*?)</tr>", text, re.S).group(1)
+    assert "Right <span class=\"tag\">right answer</span>: 2" in row
+    assert re.findall(r'<td class="num">([^<]*)</td>', row) == ["4", "2", "50"]
+    assert 'id="chart-posttest"' in text
