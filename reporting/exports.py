@@ -25,6 +25,7 @@ from accounts.models import User
 from accounts.profile import PROFESSIONS
 from claims.models import Claim, OutboxEntry
 from core.db import db
+from core.realtime import socketio
 from events import credit
 from events.models import Event, EventSession
 from reporting.reports import GROUP_NAMES, SCALE, evaluation_results, session_figures, state_name
@@ -73,8 +74,11 @@ def claims_table(event_id: int | None = None) -> Table:
     def rows() -> Iterator[tuple]:
         zones: dict[str, ZoneInfo] = {}
         result = db.session.execute(stmt.execution_options(yield_per=BATCH))
-        for (event_title, timezone, session_title, name, email, profession, uan, quarters, participated,
-             claimed_at, state) in result:
+        for count, row in enumerate(result, start=1):
+            if count % BATCH == 0:
+                _let_others_run()
+            (event_title, timezone, session_title, name, email, profession, uan, quarters, participated,
+             claimed_at, state) = row
             zone = zones.get(timezone) or zones.setdefault(timezone, ZoneInfo(timezone))
             yield (event_title, session_title, name, email, PROFESSIONS.get(profession, profession), uan or "",
                    credit.hours(quarters), credit.ceus(quarters), participated,
@@ -131,6 +135,13 @@ def evaluations_table(event: Event) -> Table:
                                    *(None for _ in SCALE), comment)
 
     return Table("Evaluations", EVALUATION_COLUMNS, rows())
+
+
+def _let_others_run() -> None:
+    """Between batches, let the server's other requests run: a long export is CPU work, and under
+    gevent one greenlet that never waits would hold up every other attendee (and the worker's heartbeat)."""
+    if socketio.server is not None:
+        socketio.sleep(0)
 
 
 # --- CSV --------------------------------------------------------------------
