@@ -92,3 +92,19 @@ def test_without_javascript_the_numbers_are_all_there(live_server, browser, worl
     row = page.locator("#course").get_by_role("row", name="The content is relevant to my practice")
     expect(row.get_by_role("cell")).to_have_text(["3", "3.33", "0", "1", "1", "0", "1"])
     context.close()
+
+
+def test_the_real_server_sends_the_claims_export_in_chunks(live_server, browser, world):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    log_in(page, live_server.url, world.people["host"])
+    for extension in ("csv", "xlsx"):
+        response = context.request.get(f"/host/events/{world.event.id}/reports/claims.{extension}")
+        assert response.status == 200
+        # No Content-Length: the body is streamed as it is written, never held whole.
+        assert response.headers.get("transfer-encoding") == "chunked", response.headers
+        assert "content-length" not in response.headers
+        assert "pharmacy-update-claims-" in response.headers["content-disposition"]
+    body = context.request.get(f"/host/events/{world.event.id}/reports/claims.csv").text()
+    assert body.lstrip("\ufeff").splitlines()[1].startswith("Pharmacy Update,Anticoagulation update,Ann Archer,")
+    context.close()
