@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -149,6 +150,8 @@ def main() -> None:
             measure("XLSX (constant memory)", xlsx_export, event_id, args.claims)
             if args.baseline:
                 measure("all rows in a list", everything_in_a_list, event_id, args.claims)
+            peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"peak resident memory of the whole process (seeding included): {peak_rss:.0f} MB")
             db.session.remove()
             db.engine.dispose()
     finally:
