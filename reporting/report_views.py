@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, stream_with_context
-from flask_login import login_required
+from flask_login import current_user, login_required
 
-from core import clock
+from core import audit, clock
 from core.db import db
 from events.access import managed_event
 from events.localtime import format_local
@@ -49,6 +49,9 @@ def session_detail(event_id: int, session_id: int):
 @login_required
 def export(event_id: int, what: str, extension: str):
     event = managed_event(event_id)
+    # Who took a copy of the attendees' names and e-mail addresses, and when.
+    audit.record(current_user.id, "report.exported", f"event:{event.id}", f"{what}.{extension}")
+    db.session.commit()
     table = TABLES[what](event)
     name = exports.filename(event, what, clock.now().astimezone(event.zone).date(), extension)
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}

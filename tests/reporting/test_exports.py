@@ -57,6 +57,14 @@ def test_claims_csv_has_one_row_per_claim_by_session_then_name(world, host_clien
     assert rows[1:] == CLAIM_ROWS
 
 
+def test_each_download_is_in_the_audit_log(world, host, host_client):
+    from core.audit import AuditEntry
+
+    download(host_client, world, "claims.xlsx").close()
+    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "report.exported"))
+    assert (entry.actor_id, entry.subject, entry.detail) == (host.id, f"event:{world.event.id}", "claims.xlsx")
+
+
 def test_claims_export_leaves_out_eprofile_ids_and_birth_dates(world, host_client):
     from claims.models import Claim
 
