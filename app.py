@@ -80,6 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
     from events.demo import demo_cli
     from events.models import EventSession
     from events.views import bp as events_bp
+    from reporting import models as reporting_models  # noqa: F401  (its tables are part of the schema)
 
     @login_manager.user_loader
     def load_user(user_id: str):
