@@ -1,6 +1,8 @@
 """Pages: the attendee's report status and resubmission, the administrator's transmissions, the host's problems."""
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -25,10 +27,14 @@ def report_status(claim) -> Markup:
     if entry is None:
         return Markup("")
     zone = claim.session.event.zone
+    last_day = None
+    if entry.deadline_at is not None:
+        day = (entry.deadline_at - dt.timedelta(seconds=1)).astimezone(zone)
+        last_day = f"{day:%a} {day.day} {day:%b %Y} ({day.tzname()})"
     return Markup(render_template(
         "reporting/_claim_status.html", entry=entry, claim=claim, target_name=TARGET_NAMES.get(entry.target, entry.target),
         fix=FIXABLE.get(entry.rejection_code or ""), zone=zone, format_local=format_local, form=ConfirmForm(),
-        now=clock.now()))
+        now=clock.now(), last_day=last_day))
 
 
 @bp.post("/training/claims/<int:claim_id>/resubmit")

@@ -176,7 +176,10 @@ def make_server(port: int = 0, host: str = "127.0.0.1") -> tuple[ThreadingHTTPSe
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up waiting (a "hang")
+                self.close_connection = True
 
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
