@@ -84,10 +84,17 @@ def expire_overdue(now: dt.datetime) -> int:
 def take_due(now: dt.datetime, limit: int, lease: dt.timedelta) -> tuple[str, list[int]]:
     """Mark up to `limit` due rows "sending" under a new lease token; returns the token and the row ids."""
     token = uuid.uuid4().hex
-    candidates = (sa.select(outbox.c.id).where(_due(now)).order_by(outbox.c.id).limit(limit)
-                  .with_for_update(skip_locked=True))
+    candidates = sa.select(outbox.c.id).where(_due(now)).order_by(outbox.c.id).limit(limit)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Lock first, then update those rows: PostgreSQL may run a LIMIT … SKIP LOCKED subquery inside an UPDATE
+        # more than once, each time skipping the rows it just locked, and so take far more than `limit` rows.
+        chosen = db.session.execute(candidates.with_for_update(skip_locked=True)).scalars().all()
+        where = outbox.c.id.in_(chosen)
+    else:
+        # SQLite: one statement under the database's write lock; `_due` is checked again as it updates.
+        where = outbox.c.id.in_(candidates.scalar_subquery())
     ids = db.session.execute(
-        sa.update(outbox).where(outbox.c.id.in_(candidates.scalar_subquery()), _due(now))
+        sa.update(outbox).where(where, _due(now))
         .values(state="sending", lease_until=now + lease, lease_token=token, attempts=outbox.c.attempts + 1)
         .returning(outbox.c.id)
     ).scalars().all()

@@ -40,6 +40,7 @@ class StandIn:
         self.credits: list[dict] = []  # one per accepted key
         self.requests: list[dict] = []  # path, headers seen (no bodies)
         self.hang = threading.Event()
+        self.delay = 0.0  # seconds each answer takes (a slow service)
 
     # --- the services -------------------------------------------------------
     def handle(self, path: str, headers, body: bytes) -> tuple[int, dict]:
@@ -62,6 +63,8 @@ class StandIn:
                 return self.answers[key]
             who = str(record.get("eProfileId") or record.get("npi") or record.get("stateLicense") or "")
             scripted = self.script[who].pop(0) if self.script.get(who) else ""
+        if self.delay:
+            self.hang.wait(self.delay)
         if scripted == "500":
             return 500, {"status": "error", "message": "internal error"}
         if scripted == "hang":
@@ -139,6 +142,7 @@ class StandIn:
             for who, answers in body.get("script", {}).items():
                 self.script[who].extend(answers)
             self.activity_dates.update({k: tuple(v) for k, v in body.get("activity_dates", {}).items()})
+            self.delay = float(body.get("delay", self.delay))
         return {"ok": True}
 
     def stats(self) -> dict:
