@@ -44,6 +44,7 @@ class Config:
     REPORTING_WORKER = os.environ.get("REPORTING_WORKER", "embedded")
     REPORTING_BATCH_DIR = os.environ.get("REPORTING_BATCH_DIR")  # None: <instance>/reporting-batches
     REPORTING_BATCH_SIZE = int(os.environ.get("REPORTING_BATCH_SIZE", "50"))
+    REPORTING_CONCURRENCY = int(os.environ.get("REPORTING_CONCURRENCY", "8"))  # requests in flight per worker
     REPORTING_POLL_SECONDS = float(os.environ.get("REPORTING_POLL_SECONDS", "5"))
     REPORTING_CONNECT_TIMEOUT = float(os.environ.get("REPORTING_CONNECT_TIMEOUT", "5"))
     REPORTING_READ_TIMEOUT = float(os.environ.get("REPORTING_READ_TIMEOUT", "20"))

@@ -14,8 +14,10 @@ import datetime as dt
 import json
 import logging
 import os
+import socket
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,16 +64,20 @@ class ServiceTransmitter:
     method = "service"
 
     def __init__(self, target: str, url: str, *, user: str = "", password: str = "", token: str = "",
-                 connect_timeout: float = 5.0, read_timeout: float = 20.0):
+                 connect_timeout: float = 5.0, read_timeout: float = 20.0, concurrency: int = 1):
         if not url:
             raise ValueError(f"no URL configured for {target}")
         self.target = target
         self.url = url
+        self.concurrency = max(1, concurrency)
         self._secrets = [password, token]
         auth = httpx.BasicAuth(user, password) if user else None
         headers = {"Authorization": f"Bearer {token}"} if token and not user else {}
+        # Headers and body go out as separate writes: without TCP_NODELAY each request can wait on a delayed ACK.
+        transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+                                        limits=httpx.Limits(max_connections=self.concurrency))
         self._client = httpx.Client(
-            auth=auth, headers=headers, follow_redirects=False,
+            auth=auth, headers=headers, follow_redirects=False, transport=transport,
             timeout=httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout),
         )
 
@@ -79,7 +85,11 @@ class ServiceTransmitter:
         self._client.close()
 
     def send(self, records: list[Record]) -> list[Outcome]:
-        return [self._send_one(record) for record in records]
+        """One request per record, up to `concurrency` at a time; outcomes in the records' order."""
+        if self.concurrency == 1 or len(records) == 1:
+            return [self._send_one(record) for record in records]
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            return list(pool.map(self._send_one, records))
 
     def _send_one(self, record: Record) -> Outcome:
         summary = f"POST {self.url} key={record.idempotency_key}"
@@ -186,4 +196,5 @@ def transmitter_for(config, target: str, method: str, now: dt.datetime):
         target, config.get(f"{prefix}_URL") or "", user=config.get(f"{prefix}_USER") or "",
         password=config.get(f"{prefix}_PASSWORD") or "", token=config.get(f"{prefix}_TOKEN") or "",
         connect_timeout=float(config["REPORTING_CONNECT_TIMEOUT"]), read_timeout=float(config["REPORTING_READ_TIMEOUT"]),
+        concurrency=int(config.get("REPORTING_CONCURRENCY") or 1),
     )

@@ -210,6 +210,7 @@ def record(token: str, results: list[tuple[Taken, Outcome | None]]) -> None:
     """Write each outcome, for rows still held under `token`; then tell the attendees' open pages."""
     now = clock.now()
     changed: list[tuple[int, int, str]] = []
+    attempts: list[dict] = []
     for item, outcome in results:
         values = {"lease_token": None, "lease_until": None, "state_changed_at": now}
         if outcome is None:
@@ -238,12 +239,14 @@ def record(token: str, results: list[tuple[Taken, Outcome | None]]) -> None:
                                     outbox.c.state == "sending").values(**values)
         ).rowcount
         if outcome is not None and outcome.summary:
-            db.session.add(TransmissionAttempt(
-                outbox_id=item.outbox_id, at=now, target=item.target, method=item.method,
-                idempotency_key=item.record.idempotency_key, request_summary=outcome.summary[:300],
-                outcome=outcome.kind, error=(outcome.message or None), duration_ms=outcome.duration_ms))
+            attempts.append({"outbox_id": item.outbox_id, "at": now, "target": item.target, "method": item.method,
+                             "idempotency_key": item.record.idempotency_key, "request_summary": outcome.summary[:300],
+                             "outcome": outcome.kind, "error": outcome.message or None,
+                             "duration_ms": outcome.duration_ms})
         if held:
             changed.append((item.user_id, item.session_id, values.get("state", "")))
+    if attempts:
+        db.session.execute(sa.insert(TransmissionAttempt), attempts)
     db.session.commit()
     for user_id, session_id, state in changed:
         push(f"user:{user_id}", "report", {"session_id": session_id, "state": state})
