@@ -1,9 +1,9 @@
 """The reporting worker: takes due outbox rows, transmits them, records each outcome.
 
 Each pass: (1) give new rows their deadline and idempotency key, (2) expire rows past their deadline, (3) claim a
-batch of due rows — mark them "sending" with a lease, in one short statement (`SELECT … FOR UPDATE SKIP LOCKED` on
-PostgreSQL, so workers never take the same row; SQLite runs one worker, and the conditional UPDATE keeps even two
-from both taking a row), (4) send outside any transaction, (5) record the outcomes in one short transaction, only
+batch of due rows — mark them "sending" with a lease, in one short transaction (on PostgreSQL `SELECT … FOR UPDATE
+SKIP LOCKED` then an UPDATE of those rows, so workers never take the same row; SQLite runs one worker, and its single
+conditional UPDATE keeps even two from both taking a row), (4) send outside any transaction, (5) record the outcomes in one short transaction, only
 for rows still held under this worker's lease.
 
 A worker that dies between (4) and (5) leaves its rows "sending" with a lease that runs out; the next pass takes them
@@ -191,6 +191,10 @@ class Worker:
                 results.append((item, Outcome.rejected("incomplete", f"Not sent: {item.problem}.", False)))
             elif item.deadline_at <= clock.now():
                 results.append((item, None))  # the deadline passed while waiting: never sent
+            elif item.method == "service" and item.target == "pars" and not item.record.fields.get("activityId"):
+                # Fixed in configuration, not by the attendee: keep it waiting (and the admin page says why).
+                results.append((item, Outcome.temporary("not configured: no PARS activity ID for this event "
+                                                        "(PARS_ACTIVITY_IDS or PARS_ACTIVITY_ID)")))
             else:
                 groups[(item.target, item.method)].append(item)
         for (target, method), items in groups.items():

@@ -213,3 +213,19 @@ def test_a_push_tells_the_attendees_open_page_when_the_report_state_changes(app,
     pushed = [m for m in socket.get_received() if m["name"] == "report"]
     assert pushed and pushed[0]["args"][0] == {"session_id": ended_session.id, "state": "accepted"}
     socket.disconnect()
+
+
+def test_a_pars_claim_waits_while_no_activity_id_is_configured(app, now, to_standin, standin, make_user, ended_session,
+                                                               claimed, entry_of):
+    app.config["PARS_ACTIVITY_ID"] = ""
+    doctor = make_user("omar@example.org", "Omar Haddad", profession="physician", npi="1234567893", birth_mmdd="0709")
+    claim = claimed(doctor, ended_session, profession="physician")
+    run_worker(app)
+    entry = entry_of(claim)
+    assert entry.state == "pending" and "no PARS activity ID" in entry.last_error
+    assert standin.stats()["requests"] == []
+    app.config["PARS_ACTIVITY_IDS"] = {str(ended_session.event_id): "ACT-EVENT-7"}
+    clock.move_to(entry.next_attempt_at)
+    run_worker(app)
+    assert entry_of(claim).state == "accepted"
+    assert standin.stats()["credits"][0]["activityId"] == "ACT-EVENT-7"
