@@ -26,6 +26,8 @@ import httpx
 from reporting.records import Record, classify_rejection, redact
 
 log = logging.getLogger(__name__)
+# httpx logs every request at INFO: one line per claim is noise (the attempts table has them).
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 import datetime as dt
 import html
 import json
+import logging
 
 import sqlalchemy as sa
 
@@ -95,10 +96,13 @@ def test_a_batch_is_reported_with_one_fix_by_the_attendee_and_one_retried_after_
 
 
 def test_the_uan_for_the_claimed_profession_and_the_live_date_are_sent(app, now, to_standin, standin, make_user,
-                                                                       ended_session, claimed):
+                                                                       ended_session, claimed, caplog):
     tech = make_user("tia@example.org", "Tia Tech", profession="technician", eprofile_id="7654321", birth_mmdd="1231")
     claimed(tech, ended_session, profession="technician")
-    run_worker(app)
+    with caplog.at_level(logging.DEBUG):
+        run_worker(app)
+    assert "connect_tcp" in caplog.text  # the HTTP client's own debug log was captured
+    assert PASSWORD not in caplog.text and "7654321" not in caplog.text and "1231" not in caplog.text
     (credit,) = standin.stats()["credits"]
     assert credit["uan"] == "0205-0000-26-014-L05-T"
     assert credit["participationDate"] == ended_session.starts_at.astimezone(ended_session.event.zone).date().isoformat()
