@@ -84,6 +84,7 @@ def test_a_batch_is_reported_with_one_fix_by_the_attendee_and_one_retried_after_
     assert entry_of(claims[unlucky.id]).state == "accepted"
 
     assert "Reported to CPE Monitor ✓" in words(phone.get("/training"))
+    assert "Reported to CPE Monitor ✓" in words(phone.get(f"/training/{ended_session.id}"))
     for claim in claims.values():
         assert len(credits_for(standin, claim)) == 1
     # What was sent is recorded; credentials never appear in what is stored.
