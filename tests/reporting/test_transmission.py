@@ -100,9 +100,12 @@ def test_the_uan_for_the_claimed_profession_and_the_live_date_are_sent(app, now,
                                                                        ended_session, claimed, caplog):
     tech = make_user("tia@example.org", "Tia Tech", profession="technician", eprofile_id="7654321", birth_mmdd="1231")
     claimed(tech, ended_session, profession="technician")
+    # Alembic's logging set-up (run by the migrations) disables loggers that existed before it: turn ours back on.
+    for name in ("reporting.worker", "reporting.transmitters", "httpcore.connection", "httpcore.http11"):
+        logging.getLogger(name).disabled = False
     with caplog.at_level(logging.DEBUG):
         run_worker(app)
-    assert "connect_tcp" in caplog.text  # the HTTP client's own debug log was captured
+    assert "reporting: recorded 1 outcomes" in caplog.text and "connect_tcp" in caplog.text
     assert PASSWORD not in caplog.text and "7654321" not in caplog.text and "1231" not in caplog.text
     (credit,) = standin.stats()["credits"]
     assert credit["uan"] == "0205-0000-26-014-L05-T"
