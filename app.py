@@ -45,6 +45,8 @@ def create_app(config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _secret_key(app)
+    if not app.config.get("REPORTING_BATCH_DIR"):
+        app.config["REPORTING_BATCH_DIR"] = str(Path(app.instance_path) / "reporting-batches")
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'claimdesk.sqlite'}"
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
@@ -80,7 +82,10 @@ def create_app(config: dict | None = None) -> Flask:
     from events.demo import demo_cli
     from events.models import EventSession
     from events.views import bp as events_bp
+    from reporting import models as reporting_models  # noqa: F401  (its tables are part of the schema)
+    from reporting.cli import reporting_cli
     from reporting.report_views import bp as reports_bp
+    from reporting.views import bp as reporting_bp, report_status
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -93,8 +98,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(codes_bp)
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(reporting_bp)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(reporting_cli)
 
     allow_room("session", lambda ident: db.session.get(EventSession, ident) is not None)
     allow_room("user", lambda ident: current_user.is_authenticated and current_user.id == ident)
@@ -103,6 +110,8 @@ def create_app(config: dict | None = None) -> Flask:
     set_attendee_gate(has_redeemed)
     set_next_step(next_step_for)
     allow_room("presenter", may_watch_presenter)
+    # Claims' pages show each claim's report status without importing reporting.
+    app.jinja_env.globals["report_status"] = report_status
 
     @app.get("/vendor/<path:filename>")
     def vendor(filename: str):
@@ -136,6 +145,10 @@ def _start_background_tasks(app: Flask) -> None:
         from events import watch
 
         socketio.start_background_task(watch.run, app)
+        if app.config["REPORTING_WORKER"] == "embedded":
+            from reporting import worker
+
+            socketio.start_background_task(worker.run, app, socketio.sleep)
 
 
 app = create_app()

@@ -1,7 +1,16 @@
 """Configuration from the environment. Tests pass a mapping to `create_app` instead."""
 from __future__ import annotations
 
+import json
 import os
+
+
+def _json_env(name: str) -> dict:
+    try:
+        value = json.loads(os.environ.get(name) or "{}")
+    except ValueError:
+        raise SystemExit(f"{name} must be a JSON object, like {{\"12\": \"service\"}}") from None
+    return value if isinstance(value, dict) else {}
 
 
 def _database_url() -> str | None:
@@ -26,3 +35,27 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long session still submits
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+    # Reporting (see README "Reporting"). How claims reach CPE Monitor and PARS: "file" (batch files for upload by
+    # hand; the default) or "service" (their web services); per event with {"<event id>": "service"}.
+    REPORTING_METHOD = os.environ.get("REPORTING_METHOD", "file")
+    REPORTING_EVENT_METHODS = _json_env("REPORTING_EVENT_METHODS")
+    # "embedded": the worker runs inside the server; "off": run `flask reporting worker` as its own process.
+    REPORTING_WORKER = os.environ.get("REPORTING_WORKER", "embedded")
+    REPORTING_BATCH_DIR = os.environ.get("REPORTING_BATCH_DIR")  # None: <instance>/reporting-batches
+    REPORTING_BATCH_SIZE = int(os.environ.get("REPORTING_BATCH_SIZE", "50"))
+    REPORTING_CONCURRENCY = int(os.environ.get("REPORTING_CONCURRENCY", "8"))  # requests in flight per worker
+    REPORTING_POLL_SECONDS = float(os.environ.get("REPORTING_POLL_SECONDS", "5"))
+    REPORTING_CONNECT_TIMEOUT = float(os.environ.get("REPORTING_CONNECT_TIMEOUT", "5"))
+    REPORTING_READ_TIMEOUT = float(os.environ.get("REPORTING_READ_TIMEOUT", "20"))
+    CPE_MONITOR_URL = os.environ.get("CPE_MONITOR_URL", "")
+    CPE_MONITOR_USER = os.environ.get("CPE_MONITOR_USER", "")
+    CPE_MONITOR_PASSWORD = os.environ.get("CPE_MONITOR_PASSWORD", "")
+    CPE_MONITOR_TOKEN = os.environ.get("CPE_MONITOR_TOKEN", "")
+    PARS_URL = os.environ.get("PARS_URL", "")
+    PARS_USER = os.environ.get("PARS_USER", "")
+    PARS_PASSWORD = os.environ.get("PARS_PASSWORD", "")
+    PARS_TOKEN = os.environ.get("PARS_TOKEN", "")
+    # The PARS activity ID each event was registered under: {"<event id>": "<activity id>"}, else PARS_ACTIVITY_ID.
+    PARS_ACTIVITY_ID = os.environ.get("PARS_ACTIVITY_ID", "")
+    PARS_ACTIVITY_IDS = _json_env("PARS_ACTIVITY_IDS")

@@ -53,5 +53,28 @@ class OutboxEntry(db.Model):
     target: so.Mapped[str] = so.mapped_column(sa.String(20))  # "cpe_monitor" or "pars"
     state: so.Mapped[str] = so.mapped_column(sa.String(20), default="pending", index=True)
     created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime(), default=clock.now)
+    # Kept by `reporting` (the claim flow only writes the row above): where the
+    # transmission stands. States: pending, sending, accepted, rejected_fixable,
+    # rejected, expired, cancelled.
+    attempts: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    # Resubmissions after a fixable rejection count up; part of the idempotency key.
+    submission: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    idempotency_key: so.Mapped[Optional[str]] = so.mapped_column(sa.String(80))
+    next_attempt_at: so.Mapped[Optional[dt.datetime]] = so.mapped_column(UTCDateTime(), index=True)
+    deadline_at: so.Mapped[Optional[dt.datetime]] = so.mapped_column(UTCDateTime())
+    lease_until: so.Mapped[Optional[dt.datetime]] = so.mapped_column(UTCDateTime())
+    lease_token: so.Mapped[Optional[str]] = so.mapped_column(sa.String(32))
+    method: so.Mapped[Optional[str]] = so.mapped_column(sa.String(20))  # "service" or "file"
+    state_changed_at: so.Mapped[Optional[dt.datetime]] = so.mapped_column(UTCDateTime())
+    accepted_at: so.Mapped[Optional[dt.datetime]] = so.mapped_column(UTCDateTime())
+    rejection_code: so.Mapped[Optional[str]] = so.mapped_column(sa.String(60))
+    rejection_message: so.Mapped[Optional[str]] = so.mapped_column(sa.Text())
+    fixable: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    last_error: so.Mapped[Optional[str]] = so.mapped_column(sa.Text())
+    note: so.Mapped[Optional[str]] = so.mapped_column(sa.String(200))
+    sent_payload: so.Mapped[Optional[str]] = so.mapped_column(sa.Text())  # JSON of the last record sent
 
     claim: so.Mapped[Claim] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<OutboxEntry {self.id} claim={self.claim_id} {self.target} {self.state}>"

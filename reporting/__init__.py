@@ -1,1 +1,1 @@
-"""Reporting: transmissions to CPE Monitor / PARS and the provider's reports."""
+"""Reporting: transmitting completed claims to CPE Monitor and ACCME PARS, following each to its outcome, and the provider's reports."""

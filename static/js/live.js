@@ -6,8 +6,8 @@ window.ClaimDeskLive = {
     if (!window.io) return null;
     const socket = window.io({ transports: ["websocket"] });
     socket.on("connect", () => {
-      socket.emit("join", { room });
-      if (onConnect) onConnect();
+      // Re-fetch once the server has us in the room, so no push falls between the fetch and the join.
+      socket.emit("join", { room }, () => { if (onConnect) onConnect(); });
     });
     for (const [event, handler] of Object.entries(handlers)) socket.on(event, handler);
     return socket;
