@@ -4,7 +4,6 @@
 """
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 from pathlib import Path
@@ -18,6 +17,7 @@ from config import Config
 from core import errors
 from core.db import db
 from core.ratelimit import limiter
+from core import logs, realtime
 from core.realtime import allow_room, socketio
 
 ROOT = Path(__file__).resolve().parent
@@ -47,22 +47,14 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'claimdesk.sqlite'}"
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20})
-    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    _scaled_setup(app)  # PostgreSQL pool, Redis limiter storage, logs (see README "Scaling")
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)
     login_manager.init_app(app)
-    socketio.init_app(
-        app,
-        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config.get("REDIS_URL"),
-        cors_allowed_origins=[],  # same origin only
-    )
+    realtime.init_app(app)  # in process, or through Redis with REDIS_URL
     errors.register(app)
 
     from accounts.cli import accounts_cli
@@ -119,6 +111,34 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["BACKGROUND_TASKS"]:
         _start_background_tasks(app)
     return app
+
+
+# --- the scaled set-up: engine, limiter storage, logs ------------------------
+
+def _scaled_setup(app: Flask) -> None:
+    """Settings that follow DATABASE_URL and REDIS_URL; nothing to do for SQLite alone."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # Under gunicorn's gevent worker psycopg waits cooperatively (it sees the
+        # patched `select` and uses `wait_poll`), so a greenlet waiting on a query
+        # lets the others run; the pool is shared by all greenlets of the process.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
+            "pool_pre_ping": True,  # a connection dropped by a database restart is replaced, not used
+            "pool_size": app.config["DATABASE_POOL_SIZE"],
+            "max_overflow": app.config["DATABASE_MAX_OVERFLOW"],
+            "pool_timeout": 10,  # a request waits at most this long for a connection, then fails plainly
+            "pool_recycle": 1800,
+        })
+    redis_url = app.config.get("REDIS_URL")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    if redis_url:
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        # Redis down: count in memory (per process) and go back to Redis when it answers.
+        app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
+            "socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry": Retry(NoBackoff(), 0)})
+    logs.setup(app)
 
 
 def _start_background_tasks(app: Flask) -> None:
