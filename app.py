@@ -85,6 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(evaluations_bp)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(realtime.live_cli)
 
     allow_room("session", lambda ident: db.session.get(EventSession, ident) is not None)
     allow_room("user", lambda ident: current_user.is_authenticated and current_user.id == ident)

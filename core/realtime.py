@@ -18,6 +18,8 @@ import logging
 import time
 from typing import Callable
 
+import click
+from flask.cli import AppGroup
 from flask_socketio import SocketIO, join_room
 from socketio import RedisManager
 
@@ -141,3 +143,26 @@ def _join(message):
         return {"ok": False}
     join_room(room)
     return {"ok": True}
+
+
+live_cli = AppGroup("live", help="Live updates from outside the servers.")
+
+
+@live_cli.command("resync")
+@click.option("--room", help="Only pages in this room, e.g. session:12 (default: every open page).")
+def resync_command(room: str | None) -> None:
+    """Tell open pages to re-fetch their state (after fixing data by hand, say).
+
+    Goes through Redis to every server process when REDIS_URL is set.
+    """
+    if room is not None and not _room_name(room):
+        raise click.BadParameter("a room looks like session:12, presenter:12 or user:7", param_hint="--room")
+    if queue() is None:
+        raise click.ClickException("REDIS_URL is not set: a command cannot reach the pages of a running server.")
+    socketio.emit("resync", {}, to=room)
+    click.echo(f"Asked {'pages in ' + room if room else 'every open page'} to re-fetch.")
+
+
+def _room_name(room: str) -> bool:
+    kind, _, ident = room.partition(":")
+    return kind in _rooms and ident.isdigit()
