@@ -24,6 +24,7 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 def setup(app: Flask) -> None:
     """Configure the root handler once per process and log each request."""
     _configure(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+    request_log.disabled = False  # Alembic's fileConfig disables loggers that exist when migrations run in process
 
     @app.before_request
     def start_clock():
@@ -59,6 +60,11 @@ def route_of_request() -> str:
     return path
 
 
+def json_formatter() -> logging.Formatter:
+    return JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s",
+                         rename_fields={"asctime": "time", "levelname": "level", "name": "logger"})
+
+
 def _configure(fmt: str, level: str) -> None:
     root = logging.getLogger()
     handler = next((h for h in root.handlers if getattr(h, "claimdesk", False)), None)
@@ -67,10 +73,7 @@ def _configure(fmt: str, level: str) -> None:
         handler.claimdesk = True
         root.addHandler(handler)
     if fmt == "json":
-        handler.setFormatter(JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-        ))
+        handler.setFormatter(json_formatter())
     else:
         handler.setFormatter(logging.Formatter(TEXT_FORMAT))
     root.setLevel(level)
