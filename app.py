@@ -126,7 +126,7 @@ def _scaled_setup(app: Flask) -> None:
             "pool_pre_ping": True,  # a connection dropped by a database restart is replaced, not used
             "pool_size": app.config["DATABASE_POOL_SIZE"],
             "max_overflow": app.config["DATABASE_MAX_OVERFLOW"],
-            "pool_timeout": 10,  # a request waits at most this long for a connection, then fails plainly
+            "pool_timeout": 30,  # under overload a request waits this long for a connection, then fails plainly
             "pool_recycle": 1800,
         })
     redis_url = app.config.get("REDIS_URL")

@@ -22,7 +22,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url()  # None: SQLite in the instance folder
     # PostgreSQL connections per server process: pool + overflow. Keep
     # processes x (pool + overflow) (+ workers) below the server's max_connections.
-    DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "10"))
+    DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "20"))
     DATABASE_MAX_OVERFLOW = int(os.environ.get("DATABASE_MAX_OVERFLOW", "10"))
     REDIS_URL = os.environ.get("REDIS_URL") or None
     SOCKETIO_ASYNC_MODE = "gevent"
