@@ -14,10 +14,9 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from config import Config
-from core import errors
+from core import errors, logs, realtime
 from core.db import db
 from core.ratelimit import limiter
-from core import logs, realtime
 from core.realtime import allow_room, socketio
 
 ROOT = Path(__file__).resolve().parent

@@ -194,8 +194,8 @@ def phones_process(urls: list[str], cookie: str, room: str, count: int, conn) ->
 
 # --- the host ---------------------------------------------------------------------
 
-async def reveal(base: str, cookie: str, session_id: int) -> float:
-    """Open the presenter view, press "Show the code"; returns when the POST was sent (monotonic)."""
+async def reveal(base: str, cookie: str, session_id: int) -> tuple[float, float]:
+    """Open the presenter view, press "Show the code"; returns when the POST was sent and answered (monotonic)."""
     import aiohttp
 
     jar = aiohttp.CookieJar(unsafe=True)
@@ -209,7 +209,7 @@ async def reveal(base: str, cookie: str, session_id: int) -> float:
         async with http.post(f"{base}/host/sessions/{session_id}/reveal", data={"csrf_token": token.group(1)},
                              allow_redirects=False) as response:
             assert response.status == 302, response.status
-        return started
+        return started, time.monotonic()
 
 
 def main() -> int:
@@ -218,6 +218,9 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=1, help="server processes (2 or more: with Redis)")
     parser.add_argument("--client-processes", type=int, default=4)
     parser.add_argument("--database-url", help="a PostgreSQL server URL; a database is created on it for the run")
+    parser.add_argument("--profile", metavar="PY_SPY", help="path to a py-spy binary: profile the first server "
+                        "process during the reveal (collapsed stacks into the file named by --profile-out)")
+    parser.add_argument("--profile-out", default="broadcast-profile.txt")
     args = parser.parse_args()
     hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the servers and phones inherit it
@@ -297,7 +300,12 @@ def main() -> int:
         after = [rss_kb(pid) for pid in workers]
         print(f"  {joined} of {args.clients} joined the room in {connect_seconds:.1f} s", flush=True)
 
-        sent = asyncio.run(reveal(urls[0], cookie, session_id))
+        spy = None
+        if args.profile:
+            spy = subprocess.Popen([args.profile, "record", "-p", str(workers[0]), "-d", "6", "-r", "250", "-f", "raw",
+                                    "-o", args.profile_out, "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(1)  # py-spy attaches
+        sent, answered = asyncio.run(reveal(urls[0], cookie, session_id))
         arrivals: list[float] = []
         for pipe in pipes:
             pipe.send("revealed")
@@ -306,8 +314,11 @@ def main() -> int:
                 arrivals += pipe.recv()[1]
         for process in clients:
             process.join(timeout=30)
+        if spy:
+            spy.wait(timeout=60)
         latencies = [t - sent for t in arrivals]
-        print(f"\nreveal → push on every phone ({len(latencies)} of {joined} received it):")
+        print(f"\nreveal → push on every phone ({len(latencies)} of {joined} received it); the POST itself "
+              f"(which queues the push for every connection of process 1) took {(answered - sent) * 1000:.0f} ms:")
         if latencies:
             print(f"  p50 {percentile(latencies, 50) * 1000:.0f} ms   p99 {percentile(latencies, 99) * 1000:.0f} ms   "
                   f"max {max(latencies) * 1000:.0f} ms")
