@@ -126,7 +126,8 @@ async def phone(http, url: str, cookie: str, room: str, joined: list, arrivals: 
     try:
         async with gate:
             ws = await http.ws_connect(ws_url, headers={"Cookie": f"session={cookie}"}, autoping=False,
-                                       max_msg_size=0, compress=15,  # offer permessage-deflate, as browsers do timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=5))
+                                       max_msg_size=0, timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=5),
+                                       compress=15)  # offer permessage-deflate, as browsers do
             opened = await ws.receive_str()
             assert opened.startswith("0{"), opened
             await ws.send_str("40")  # connect to the default namespace
