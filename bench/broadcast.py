@@ -317,6 +317,7 @@ def main() -> int:
             process.join(timeout=30)
         if spy:
             spy.wait(timeout=60)
+        pushed = [rss_kb(pid) for pid in workers]
         latencies = [t - sent for t in arrivals]
         print(f"\nreveal → push on every phone ({len(latencies)} of {joined} received it); the POST itself "
               f"(which queues the push for every connection of process 1) took {(answered - sent) * 1000:.0f} ms:")
@@ -324,10 +325,11 @@ def main() -> int:
             print(f"  p50 {percentile(latencies, 50) * 1000:.0f} ms   p99 {percentile(latencies, 99) * 1000:.0f} ms   "
                   f"max {max(latencies) * 1000:.0f} ms")
         print("\nserver memory (RSS of the worker):")
-        for i, (b, a) in enumerate(zip(before, after)):
+        for i, (b, a, p) in enumerate(zip(before, after, pushed)):
             per = (a - b) / max(1, joined / args.processes)
             print(f"  process {i + 1}: {b / 1024:.0f} MB before, {a / 1024:.0f} MB with its "
-                  f"~{joined // args.processes} connections → {per:.1f} KB per connection")
+                  f"~{joined // args.processes} connections → {per:.1f} KB per connection; "
+                  f"{p / 1024:.0f} MB after the push")
         return 0 if len(latencies) == args.clients else 1
     finally:
         for process in reversed(started):

@@ -110,6 +110,25 @@ def init_app(app) -> None:
         client_manager=RedisQueue(url) if url else None,
         cors_allowed_origins=[],  # same origin only
     )
+    app.wsgi_app = _UncompressedWebSockets(app.wsgi_app)  # outside Flask-SocketIO's middleware
+
+
+class _UncompressedWebSockets:
+    """Decline the browser's offer to compress WebSocket messages (permessage-deflate).
+
+    simple-websocket accepts it whenever a browser offers it (all do), and then
+    every connection keeps a zlib compressor and decompressor on the server,
+    hundreds of KB each, to compress pushes of a few dozen bytes: at 10,000
+    phones that is gigabytes for nothing. Without the offer the connection
+    simply runs uncompressed (RFC 7692: the extension is optional).
+    """
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return self.wsgi_app(environ, start_response)
 
 
 def queue() -> RedisQueue | None:
