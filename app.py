@@ -14,9 +14,8 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from config import Config
-from core import errors, logs, realtime
+from core import errors, logs, ratelimit, realtime
 from core.db import db
-from core.ratelimit import limiter
 from core.realtime import allow_room, socketio
 
 ROOT = Path(__file__).resolve().parent
@@ -51,7 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    ratelimit.init_app(app)
     login_manager.init_app(app)
     realtime.init_app(app)  # in process, or through Redis with REDIS_URL
     errors.register(app)

@@ -57,6 +57,13 @@ class _Fallback:
 _fallback = _Fallback()
 
 
+def init_app(app) -> None:
+    """Bind the limiter to `app` (its store from RATELIMIT_STORAGE_URI), with fresh fallback counts."""
+    global _fallback
+    limiter.init_app(app)
+    _fallback = _Fallback()
+
+
 def storage_in_use() -> str:
     """"shared" or "this process" (for /health)."""
     return "this process" if _fallback.since is not None else "shared"
