@@ -4,7 +4,6 @@
 """
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 from pathlib import Path
@@ -15,9 +14,8 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from config import Config
-from core import errors
+from core import errors, logs, ratelimit, realtime
 from core.db import db
-from core.ratelimit import limiter
 from core.realtime import allow_room, socketio
 
 ROOT = Path(__file__).resolve().parent
@@ -49,22 +47,14 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["REPORTING_BATCH_DIR"] = str(Path(app.instance_path) / "reporting-batches")
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'claimdesk.sqlite'}"
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20})
-    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    _scaled_setup(app)  # PostgreSQL pool, Redis limiter storage, logs (see README "Scaling")
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
-    limiter.init_app(app)
+    ratelimit.init_app(app)
     login_manager.init_app(app)
-    socketio.init_app(
-        app,
-        async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config.get("REDIS_URL"),
-        cors_allowed_origins=[],  # same origin only
-    )
+    realtime.init_app(app)  # in process, or through Redis with REDIS_URL
     errors.register(app)
 
     from accounts.cli import accounts_cli
@@ -102,6 +92,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.cli.add_command(accounts_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(reporting_cli)
+    app.cli.add_command(realtime.live_cli)
 
     allow_room("session", lambda ident: db.session.get(EventSession, ident) is not None)
     allow_room("user", lambda ident: current_user.is_authenticated and current_user.id == ident)
@@ -130,6 +121,34 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["BACKGROUND_TASKS"]:
         _start_background_tasks(app)
     return app
+
+
+# --- the scaled set-up: engine, limiter storage, logs ------------------------
+
+def _scaled_setup(app: Flask) -> None:
+    """Settings that follow DATABASE_URL and REDIS_URL; nothing to do for SQLite alone."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # Under gunicorn's gevent worker psycopg waits cooperatively (it sees the
+        # patched `select` and uses `wait_poll`), so a greenlet waiting on a query
+        # lets the others run; the pool is shared by all greenlets of the process.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
+            "pool_pre_ping": True,  # a connection dropped by a database restart is replaced, not used
+            "pool_size": app.config["DATABASE_POOL_SIZE"],
+            "max_overflow": app.config["DATABASE_MAX_OVERFLOW"],
+            "pool_timeout": 30,  # under overload a request waits this long for a connection, then fails plainly
+            "pool_recycle": 1800,
+        })
+    redis_url = app.config.get("REDIS_URL")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    if redis_url:
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        # Redis down: count in memory (per process) and go back to Redis when it answers.
+        app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
+            "socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry": Retry(NoBackoff(), 0)})
+    logs.setup(app)
 
 
 def _start_background_tasks(app: Flask) -> None:

@@ -1,4 +1,8 @@
-"""Configuration from the environment. Tests pass a mapping to `create_app` instead."""
+"""Configuration from the environment. Tests pass a mapping to `create_app` instead.
+
+Nothing set: SQLite in the instance folder, one process. DATABASE_URL
+(PostgreSQL) and REDIS_URL switch to the scaled set-up (README "Scaling").
+"""
 from __future__ import annotations
 
 import json
@@ -25,7 +29,11 @@ def _database_url() -> str | None:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()  # None: SQLite in the instance folder
-    REDIS_URL = os.environ.get("REDIS_URL")
+    # PostgreSQL connections per server process: pool + overflow. Keep
+    # processes x (pool + overflow) (+ workers) below the server's max_connections.
+    DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "20"))
+    DATABASE_MAX_OVERFLOW = int(os.environ.get("DATABASE_MAX_OVERFLOW", "10"))
+    REDIS_URL = os.environ.get("REDIS_URL") or None
     SOCKETIO_ASYNC_MODE = "gevent"
     # Watchers that push live updates; off in tests that don't serve pages.
     BACKGROUND_TASKS = True
@@ -35,6 +43,7 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long session still submits
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json": one JSON object per line
 
     # Reporting (see README "Reporting"). How claims reach CPE Monitor and PARS: "file" (batch files for upload by
     # hand; the default) or "service" (their web services); per event with {"<event id>": "service"}.

@@ -17,6 +17,12 @@ checks in the database that exactly N claims exist.
     .venv/bin/python bench/stampede.py                       # SQLite, 5,000 over 60 s
     .venv/bin/python bench/stampede.py --attendees 500 --over 10
     .venv/bin/python bench/stampede.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/stampede.py --database-url postgresql://postgres@127.0.0.1:5432/postgres --processes 2
+
+With --processes N (N > 1) it starts N server processes and a redis-server of
+its own on a free port (REDIS_URL: Socket.IO queue and rate-limit store), and
+spreads the attendees over the processes' ports as a proxy would (attendee i
+goes to process i mod N, and stays there).
 """
 from __future__ import annotations
 
@@ -228,23 +234,23 @@ async def attendee(http, base: str, cookie: str, code: str, results: Results, co
             results.completed += 1
 
 
-async def bare(http, base: str, count: int, concurrency: int) -> list[float]:
+async def bare(http, bases: list[str], count: int, concurrency: int) -> list[float]:
     import aiohttp
 
     latencies = []
     queue = iter(range(count))
     async with aiohttp.ClientSession(connector=http, connector_owner=False) as web:
-        async def worker():
+        async def worker(base):
             for _ in queue:
                 started = time.perf_counter()
                 async with web.get(base + "/health/live") as response:
                     await response.read()
                 latencies.append(time.perf_counter() - started)
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        await asyncio.gather(*(worker(bases[i % len(bases)]) for i in range(concurrency)))
     return latencies
 
 
-async def stampede(base: str, code: str, cookies: list[str], over: float, cookie_name: str) -> tuple[Results, float]:
+async def stampede(bases: list[str], code: str, cookies: list[str], over: float, cookie_name: str) -> tuple[Results, float]:
     import aiohttp
 
     results = Results()
@@ -255,19 +261,19 @@ async def stampede(base: str, code: str, cookies: list[str], over: float, cookie
         delay = started + i * over / len(cookies) - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)  # arrivals spread over the minute: that is the load, not a wait in a test
-        tasks.append(asyncio.create_task(attendee(http, base, cookie, code, results, cookie_name)))
+        tasks.append(asyncio.create_task(attendee(http, bases[i % len(bases)], cookie, code, results, cookie_name)))
     await asyncio.gather(*tasks)
     duration = time.perf_counter() - started
     await http.close()
     return results, duration
 
 
-async def measure_bare(base: str, count: int, concurrency: int) -> tuple[list[float], float]:
+async def measure_bare(bases: list[str], count: int, concurrency: int) -> tuple[list[float], float]:
     import aiohttp
 
     http = aiohttp.TCPConnector(limit=0)
     started = time.perf_counter()
-    latencies = await bare(http, base, count, concurrency)
+    latencies = await bare(http, bases, count, concurrency)
     duration = time.perf_counter() - started
     await http.close()
     return latencies, duration
@@ -293,6 +299,7 @@ def main() -> int:
     parser.add_argument("--database-url", help="a PostgreSQL server URL; a database is created on it for the run")
     parser.add_argument("--bare-requests", type=int, default=20000)
     parser.add_argument("--bare-concurrency", type=int, default=50)
+    parser.add_argument("--processes", type=int, default=1, help="server processes; more than one adds a Redis")
     args = parser.parse_args()
 
     folder = Path(tempfile.mkdtemp(prefix="claimdesk-stampede-"))
@@ -310,24 +317,34 @@ def main() -> int:
     else:
         server_url = db_url = f"sqlite:///{folder / 'stampede.sqlite'}"
     env = {**os.environ, "DATABASE_URL": server_url, "SECRET_KEY": secret, "FLASK_APP": "app", "LOG_LEVEL": "WARNING"}
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = None
+    ports = [free_port() for _ in range(args.processes)]
+    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    started: list[subprocess.Popen] = []
     try:
+        if args.processes > 1:
+            redis_port = free_port()
+            started.append(subprocess.Popen(
+                ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                 "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         subprocess.run([BIN / "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
         print(f"seeding {args.attendees} attendees on {'PostgreSQL' if args.database_url else 'SQLite'} …", flush=True)
         code, session_id, cookies = seed(db_url, secret, args.attendees)
         log = open(folder / "server.log", "w")
-        server = subprocess.Popen([BIN / "gunicorn", "-k", "gevent", "-w", "1", "--worker-connections", "10000",
-                                   "-b", f"127.0.0.1:{port}", "app:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        for _ in range(300):
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-            time.sleep(0.1)
+        for port in ports:
+            started.append(subprocess.Popen(
+                [BIN / "gunicorn", "-k", "gevent", "-w", "1", "--worker-connections", "10000",
+                 "-b", f"127.0.0.1:{port}", "app:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+        for port in ports:
+            for _ in range(300):
+                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+                time.sleep(0.1)
         cookie_name = "session"  # Flask's default SESSION_COOKIE_NAME
-        print(f"server pid {server.pid} on {base}; {args.attendees} attendees arrive over {args.over:.0f} s …", flush=True)
-        results, duration = asyncio.run(stampede(base, code, cookies, args.over, cookie_name))
-        bare_latencies, bare_duration = asyncio.run(measure_bare(base, args.bare_requests, args.bare_concurrency))
+        print(f"{args.processes} server process(es){' + Redis' if args.processes > 1 else ''} on {', '.join(bases)}; "
+              f"{args.attendees} attendees arrive over {args.over:.0f} s …", flush=True)
+        results, duration = asyncio.run(stampede(bases, code, cookies, args.over, cookie_name))
+        bare_latencies, bare_duration = asyncio.run(measure_bare(bases, args.bare_requests, args.bare_concurrency))
 
         print(f"\nstampede: {args.attendees} attendees over {args.over:.0f} s, finished in {duration:.1f} s")
         print(f"  requests {results.requests}, {results.requests / duration:.0f} req/s; journeys completed {results.completed}")
@@ -348,9 +365,10 @@ def main() -> int:
         print(f"\nclaims in the database: {claims} (outbox rows {outbox}); expected {args.attendees}: {'OK' if ok else 'MISMATCH'}")
         return 0 if ok and not results.errors else 1
     finally:
-        if server:
-            server.terminate()
-            server.wait(timeout=20)
+        for process in reversed(started):
+            process.terminate()
+        for process in started:
+            process.wait(timeout=20)
         if admin_url:
             import psycopg
 

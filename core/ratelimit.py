@@ -1,11 +1,72 @@
-"""The rate-limit store (Flask-Limiter): in memory by default, Redis when configured."""
+"""Rate limits (Flask-Limiter): in memory by default, Redis when configured.
+
+When Redis is unreachable, limits fall back to this process's memory and
+go back to Redis once it answers again (Flask-Limiter's
+`in_memory_fallback_enabled` for route limits; `Budget` does the same for
+itself). During an outage every server process counts on its own, so with N
+processes a guesser gets at most N times a budget: never unlimited.
+"""
 from __future__ import annotations
+
+import logging
+import time
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
 
+log = logging.getLogger(__name__)
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)
+RECHECK_SECONDS = 5.0  # while on the fallback, how often to try Redis again
+
+
+class _Fallback:
+    """This process's own counts, used while the shared store does not answer."""
+
+    def __init__(self):
+        self.limiter = FixedWindowRateLimiter(MemoryStorage())
+        self.since: float | None = None  # when the shared store stopped answering
+        self.checked_at = 0.0
+
+    def active(self) -> bool:
+        if self.since is None:
+            return False
+        now = time.monotonic()
+        if now - self.checked_at < RECHECK_SECONDS:
+            return True
+        self.checked_at = now
+        try:
+            back = limiter.storage.check()
+        except Exception:
+            back = False
+        if back:
+            log.warning("rate-limit store answers again after %.0f s: counting there again", now - self.since)
+            self.since = None
+            return False
+        return True
+
+    def start(self, error: Exception) -> None:
+        if self.since is None:
+            log.warning("rate-limit store unavailable (%s): counting in this process until it is back",
+                        type(error).__name__)
+            self.since = self.checked_at = time.monotonic()
+
+
+_fallback = _Fallback()
+
+
+def init_app(app) -> None:
+    """Bind the limiter to `app` (its store from RATELIMIT_STORAGE_URI), with fresh fallback counts."""
+    global _fallback
+    limiter.init_app(app)
+    _fallback = _Fallback()
+
+
+def storage_in_use() -> str:
+    """"shared" or "this process" (for /health)."""
+    return "this process" if _fallback.since is not None else "shared"
 
 
 class Budget:
@@ -15,16 +76,23 @@ class Budget:
         self.name = name
         self.item = parse(rule)
 
+    def _call(self, method: str, key: str):
+        if not _fallback.active():
+            try:
+                return getattr(limiter.limiter, method)(self.item, self.name, key)
+            except Exception as error:  # the shared store is down: never fail open
+                _fallback.start(error)
+        return getattr(_fallback.limiter, method)(self.item, self.name, key)
+
     def spend(self, key: str) -> None:
-        limiter.limiter.hit(self.item, self.name, key)
+        self._call("hit", key)
 
     def used(self, key: str) -> int:
-        stats = limiter.limiter.get_window_stats(self.item, self.name, key)
-        return self.item.amount - stats.remaining
+        return self.item.amount - self._call("get_window_stats", key).remaining
 
     def exhausted(self, key: str) -> bool:
-        return not limiter.limiter.test(self.item, self.name, key)
+        return not self._call("test", key)
 
     def resets_at(self, key: str) -> float:
         """Seconds since the epoch when the budget has room again."""
-        return limiter.limiter.get_window_stats(self.item, self.name, key).reset_time
+        return self._call("get_window_stats", key).reset_time

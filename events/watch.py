@@ -2,6 +2,10 @@
 
 Pages also keep their own timer and re-fetch on reconnect or wake, so this is
 what makes the flip fast, not what makes it right.
+
+With several server processes (REDIS_URL), one of them holds the watcher's
+lease and pushes (through Redis, to every process's clients); the others
+follow the clock without pushing, ready to take over if the holder stops.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import sqlalchemy as sa
 
 from core import clock
 from core.db import db
+from core.lease import Lease
 from core.realtime import push, socketio
 from events.models import EventSession
 from events.status import window_status
@@ -42,6 +47,7 @@ def push_changes(since: dt.datetime, until: dt.datetime) -> int:
 
 
 def run(app) -> None:
+    lease = Lease("window-watch", app.config.get("REDIS_URL"), ttl=10 * TICK_SECONDS)
     last = clock.now()
     while True:
         socketio.sleep(TICK_SECONDS)
@@ -51,7 +57,8 @@ def run(app) -> None:
                 if now < last:  # the clock moved back (tests): start again from here
                     last = now
                     continue
-                push_changes(last, now)
+                if lease.hold():
+                    push_changes(last, now)
                 last = now
             except Exception:  # keep watching; the pages' own timers still cover
                 log.exception("window watch failed")

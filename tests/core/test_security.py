@@ -68,8 +68,3 @@ def test_pages_of_things_that_do_not_exist_are_plain_404s(client, auth, host):
 def test_api_style_requests_get_json_errors(client):
     response = client.get("/s/999/window.json", headers={"Accept": "application/json"})
     assert response.status_code == 404 and response.get_json()["error"]["message"] == "We could not find that page"
-
-
-def test_health_reports_the_database(client):
-    assert client.get("/health").get_json() == {"database": "ok"}
-    assert client.get("/health/live").get_data(as_text=True) == "ok\n"

@@ -1,0 +1,170 @@
+"""Two server processes on one PostgreSQL and one Redis: pushes cross processes, and a Redis outage loses nothing."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import sqlalchemy as sa
+
+from tests.conftest import PASSWORD
+from tests.scale.servers import Browser, LiveClient, wait_until
+
+
+def seed(cluster, attendees: int = 3):
+    """A host, a session that ended a minute ago (claims open), and pharmacists with complete profiles."""
+    from accounts.models import User
+    from codes.models import SessionCode
+    from core import clock
+    from core.db import db
+    from events.models import EventSession, Speaker
+    from events.setup import create_event
+    from events.signals import session_created
+
+    app = cluster.app()
+    with app.app_context():
+        def person(email, **fields):
+            user = User(email=email, name=email.split("@")[0].title(), **fields)
+            user.set_password(PASSWORD)
+            db.session.add(user)
+            return user
+
+        host = person("harriet@example.org", is_organiser=True)
+        people = [person(f"p{i}@example.org", profession="pharmacist", eprofile_id=str(1234560 + i), birth_mmdd="0207")
+                  for i in range(attendees)]
+        db.session.flush()
+        event = create_event(host, title="Scale meeting", venue="Hall", timezone="America/Chicago")
+        now = clock.now().replace(second=0, microsecond=0)
+        session = EventSession(title="Keynote", kind="live", starts_at=now - dt.timedelta(minutes=61),
+                               ends_at=now - dt.timedelta(minutes=1), credit_quarter_hours=4,
+                               uan_pharmacist="0205-0000-26-014-L05-P", uan_technician="0205-0000-26-014-L05-T")
+        session.speakers = [Speaker(name="Dr. Keynote", position=0)]
+        event.sessions.append(session)
+        session.refresh_window()
+        db.session.flush()
+        session_created.send(session)
+        db.session.commit()
+        code = db.session.scalar(sa.select(SessionCode.code).where(SessionCode.session_id == session.id))
+        result = {"host": host.email, "people": [p.email for p in people], "session_id": session.id, "code": code}
+        db.session.remove()
+        db.engine.dispose()
+        return result
+
+
+def claims_for(cluster, session_id: int) -> list[str]:
+    from accounts.models import User
+    from claims.models import Claim, OutboxEntry
+    from core.db import db
+
+    app = cluster.app()
+    with app.app_context():
+        emails = list(db.session.scalars(sa.select(User.email).join(Claim, Claim.user_id == User.id)
+                                         .where(Claim.session_id == session_id).order_by(User.email)))
+        outbox = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxEntry))
+        db.session.remove()
+        db.engine.dispose()
+    assert outbox == len(emails)
+    return emails
+
+
+def claim_credit(browser: Browser, base: str, code: str) -> None:
+    """An attendee's whole path over plain forms: code, course evaluation, speaker evaluation, claim."""
+    answer = lambda name, options: "pharmacist" if "pharmacist" in options else ("4" if "4" in options else options[0])
+    response = browser.submit(base, "/live", values={"code": code})
+    assert response.status == 302, response.body[:300]
+    location = response.location
+    for _ in range(3):
+        response = browser.submit(base, location, choose=answer)
+        assert response.status == 302, (location, response.status)
+        location = response.location
+    assert "/training/" in location, location
+
+
+def current_code(cluster, session_id: int) -> str:
+    from codes.models import SessionCode
+    from core.db import db
+
+    app = cluster.app()
+    with app.app_context():
+        code = db.session.scalar(sa.select(SessionCode.code).where(SessionCode.session_id == session_id))
+        db.session.remove()
+        db.engine.dispose()
+    return code
+
+
+def reveal(browser: Browser, base: str, session_id: int):
+    page = f"/host/sessions/{session_id}/present"
+    response = browser.submit(base, page, action=f"/host/sessions/{session_id}/reveal")
+    assert response.status == 302
+    return response
+
+
+def health(base: str) -> dict:
+    response = Browser().get(base, "/health")
+    return {"status_code": response.status, **json.loads(response.body)}
+
+
+def test_a_reveal_on_one_process_reaches_a_presenter_on_the_other_and_an_outage_loses_nothing(cluster, redis_server):
+    a, b = cluster.urls
+    world = seed(cluster)
+    host = Browser()
+    host.login(a, world["host"], PASSWORD)
+    presenter_on_b = LiveClient(b, host)
+    presenter_on_b.join(f"presenter:{world['session_id']}")
+
+    reveal(host, a, world["session_id"])
+    assert presenter_on_b.wait_for("revealed") == [{"session_id": world["session_id"]}]
+    assert health(b) == {"status_code": 200, "database": "ok", "redis": "ok", "pushes": "listening",
+                         "rate_limits": "shared", "status": "ok"}
+
+    # Redis stops: code entry and claims go on, on both processes.
+    redis_server.stop()
+    first, second, third = (Browser() for _ in range(3))
+    first.login(a, world["people"][0], PASSWORD)
+    second.login(b, world["people"][1], PASSWORD)
+    claim_credit(first, a, world["code"])
+    claim_credit(second, b, world["code"].lower())  # typed in lower case on the other process
+    assert health(a)["status"] == "degraded" and health(a)["redis"] == "down"
+    assert claims_for(cluster, world["session_id"]) == world["people"][:2]
+
+    # Redis is back: B's listener re-subscribes and asks its pages to re-fetch,
+    # then a new push from A reaches B, with no server restarted.
+    redis_server.start()
+    presenter_on_b.wait_for("resync", timeout=15)
+    wait_until(lambda: health(b)["pushes"] == "listening", 10, "B to listen again")
+
+    def new_code_reaches_b():  # A drops pushes for a second after a failed one: poll, never sleep
+        before = len(presenter_on_b.events("code_changed"))
+        page = f"/host/sessions/{world['session_id']}/code"
+        assert host.submit(a, page, action=page + "/new").status == 302
+        wait_until(lambda: len(presenter_on_b.events("code_changed")) > before, 2, "the new code on B")
+
+    wait_until(lambda: _quietly(new_code_reaches_b), 15, "a push from A to reach B after the outage")
+    third.login(b, world["people"][2], PASSWORD)
+    claim_credit(third, b, current_code(cluster, world["session_id"]))
+    assert claims_for(cluster, world["session_id"]) == world["people"]
+    assert health(a)["status"] == "ok"
+    presenter_on_b.close()
+
+
+def _quietly(attempt) -> bool:
+    try:
+        attempt()
+        return True
+    except AssertionError:
+        return False
+
+
+def test_a_cli_command_reaches_pages_on_every_process(cluster):
+    a, b = cluster.urls
+    world = seed(cluster, attendees=1)
+    attendee = Browser()
+    attendee.login(a, world["people"][0], PASSWORD)
+    pages = [LiveClient(url, attendee) for url in (a, b)]
+    for page in pages:
+        page.join(f"session:{world['session_id']}")
+
+    done = cluster.run_cli("live", "resync", "--room", f"session:{world['session_id']}")
+    assert done.returncode == 0, done.stderr
+    for page in pages:
+        page.wait_for("resync")
+        page.close()
