@@ -14,7 +14,7 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from config import Config
-from core import errors, logs, ratelimit, realtime
+from core import admission, errors, logs, ratelimit, realtime
 from core.db import db
 from core.realtime import allow_room, socketio
 
@@ -138,6 +138,9 @@ def _scaled_setup(app: Flask) -> None:
             "pool_timeout": 30,  # under overload a request waits this long for a connection, then fails plainly
             "pool_recycle": 1800,
         })
+        if app.config["MAX_REQUESTS_IN_FLIGHT"] is None:
+            app.config["MAX_REQUESTS_IN_FLIGHT"] = app.config["DATABASE_POOL_SIZE"] + app.config["DATABASE_MAX_OVERFLOW"]
+    admission.init_app(app, app.config["MAX_REQUESTS_IN_FLIGHT"] or 0)
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     if redis_url:

@@ -33,6 +33,9 @@ class Config:
     # processes x (pool + overflow) (+ workers) below the server's max_connections.
     DATABASE_POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "20"))
     DATABASE_MAX_OVERFLOW = int(os.environ.get("DATABASE_MAX_OVERFLOW", "10"))
+    # Requests at work at once per process (core.admission); 0 = no limit. Unset: on PostgreSQL
+    # the pool's size (pool + overflow), so requests queue rather than time out waiting for a connection.
+    MAX_REQUESTS_IN_FLIGHT = int(os.environ["MAX_REQUESTS_IN_FLIGHT"]) if os.environ.get("MAX_REQUESTS_IN_FLIGHT") else None
     REDIS_URL = os.environ.get("REDIS_URL") or None
     SOCKETIO_ASYNC_MODE = "gevent"
     # Watchers that push live updates; off in tests that don't serve pages.
