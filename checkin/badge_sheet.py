@@ -16,7 +16,7 @@ COLUMNS, ROWS = 2, 3
 BADGE_W, BADGE_H = 4.0, 3.0
 LEFT, TOP = 0.25, 1.0
 PADDING = 0.2
-QR_SIZE = 1.55  # with its own 4-module quiet zone: about 0.17" of white around the code
+QR_SIZE = 1.45  # with its own 4-module quiet zone: about 0.17" of white around the code
 # One PDF holds at most this many badges (100 sheets); bigger selections are printed in batches.
 MAX_BADGES = 600
 
@@ -66,11 +66,13 @@ def _draw_badge(pdf: FPDF, registration: Registration, x: float, y: float) -> No
     pdf.set_line_width(0.01)
     pdf.line(x + PADDING, y + PADDING + 0.3, x + BADGE_W - PADDING, y + PADDING + 0.3)
     text_w = inner - QR_SIZE - 0.1
+    # The name across the whole badge, as large as fits on one line; very long names wrap onto a second.
     name = _latin(user.name)
-    pdf.set_font("Helvetica", "B", 24)
-    _fit(pdf, name, text_w, 24, 11)
-    pdf.set_xy(x + PADDING, y + 0.75)
-    pdf.multi_cell(text_w, 0.38, name, align="L", max_line_height=0.38)
+    pdf.set_font("Helvetica", "B", 26)
+    _fit(pdf, name, inner, 26, 15)
+    line = pdf.font_size_pt / 72 * 1.15
+    pdf.set_xy(x + PADDING, y + 0.55)
+    pdf.multi_cell(inner, line, name, align="L", max_line_height=line)
     pdf.set_font("Helvetica", "", 12)
     pdf.set_xy(x + PADDING, y + BADGE_H - PADDING - 0.35)
     pdf.cell(text_w, 0.3, _latin(PROFESSIONS.get(user.profession or "", "")), align="L")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request,
-                   send_from_directory, url_for)
+                   url_for)
 from flask_login import current_user, login_required, login_user
 
 from accounts.models import User
@@ -69,8 +69,10 @@ def badge_service_worker():
 
     Served from here (not /static) so it may control the badge pages under /events/.
     """
-    response = send_from_directory(STATIC_JS, "badge-sw.js", mimetype="text/javascript", max_age=0)
+    response = make_response((STATIC_JS / "badge-sw.js").read_bytes())
+    response.mimetype = "text/javascript"
     response.headers["Service-Worker-Allowed"] = "/events/"
+    response.headers["Cache-Control"] = "no-cache"
     return response
 
 
