@@ -212,7 +212,7 @@ def import_report(session: EventSession, raw: bytes, filename: str, minimum: int
     accounts = {}
     for start in range(0, len(emails), 500):
         accounts.update(db.session.execute(
-            sa.select(User.email, User.id).where(User.email.in_(emails[start:start + 500]))).tuples().all())
+            sa.select(User.email, User.id).where(User.email.in_(emails[start:start + 500]))).all())
     report.participants = [WebinarParticipant(email=person.email, name=person.name, minutes=person.minutes,
                                               user_id=accounts.get(person.email)) for person in people]
     db.session.add(report)
