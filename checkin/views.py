@@ -12,6 +12,7 @@ from flask_login import current_user, login_required, login_user
 
 from accounts.models import User
 from checkin import badge, registration as registrations, webinar
+from checkin import demo  # noqa: F401  (adds the demo's registrations when `flask demo load` runs)
 from checkin.badge_sheet import MAX_BADGES, badge_sheet_pdf
 from checkin.forms import ImportForm, MatchForm, RevokeForm, SetPasswordForm, WebinarReportForm
 from checkin.models import Registration, WebinarImport, WebinarParticipant

@@ -155,3 +155,17 @@ def test_letters_are_only_made_for_accounts_without_a_password(client, auth, hos
     response = client.post(f"/host/events/{event.id}/password-links", data={"registration": str(registration.id)},
                            follow_redirects=True)
     assert "None of the ticked people needs a set-password link" in response.get_data(as_text=True)
+
+
+def test_the_demo_attendee_has_a_badge_and_the_desk_has_people_to_find(app, runner, now):
+    from events.demo import PASSWORD
+    from events.models import Event
+
+    for _ in range(2):
+        assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    event = db.session.query(Event).filter_by(demo_key="demo").one()
+    assert db.session.query(Registration).filter_by(event_id=event.id).count() == 7
+    client = app.test_client()
+    client.post("/login", data={"email": "attendee@demo.claimdesk.test", "password": PASSWORD})
+    page = client.get(f"/events/{event.id}/badge").get_data(as_text=True)
+    assert "Alex Attendee" in page and "<svg" in page
