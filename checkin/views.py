@@ -27,6 +27,12 @@ STATIC_JS = Path(__file__).resolve().parents[1] / "static" / "js"
 PER_PAGE = 50
 
 
+def _number(text: str | None) -> int | None:
+    """A row id or page number typed into a form or address: digits that fit a database integer, else None."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) <= 9 else None
+
+
 # --- attendees ----------------------------------------------------------------
 
 @bp.app_context_processor
@@ -112,7 +118,7 @@ def _registrant_query(event: Event, query: str):
 def registrants(event_id: int):
     event = managed_event(event_id)
     query = request.args.get("q", "").strip()[:100]
-    page = db.paginate(_registrant_query(event, query), page=request.args.get("page", 1, type=int),
+    page = db.paginate(_registrant_query(event, query), page=_number(request.args.get("page")) or 1,
                        per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Registration)
                               .where(Registration.event_id == event.id))
@@ -124,7 +130,7 @@ def registrants(event_id: int):
 
 def _selected(event: Event) -> list[Registration]:
     """The registrations ticked on the list (at most one page's worth is ever posted)."""
-    ids = [int(value) for value in request.form.getlist("registration") if value.isdigit()][:MAX_BADGES]
+    ids = [number for number in map(_number, request.form.getlist("registration")) if number][:MAX_BADGES]
     if not ids:
         return []
     return list(db.session.scalars(
@@ -140,10 +146,10 @@ def badge_sheet(event_id: int):
     event = managed_event(event_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("checkin.registrants", event_id=event.id))
-    batch = request.form.get("batch", "")
-    if batch.isdigit() and int(batch) >= 1:
+    batch = _number(request.form.get("batch"))
+    if batch and batch <= 100_000:
         chosen = db.session.scalars(_registrant_query(event, "").options(sa.orm.joinedload(Registration.user))
-                                    .offset((int(batch) - 1) * MAX_BADGES).limit(MAX_BADGES)).all()
+                                    .offset((batch - 1) * MAX_BADGES).limit(MAX_BADGES)).all()
     else:
         chosen = _selected(event)
     if not chosen:
@@ -249,7 +255,7 @@ def webinar_import(import_id: int):
     report, session = _managed_import(import_id)
     finding = None
     candidates = []
-    find = request.args.get("find", type=int)
+    find = _number(request.args.get("find"))
     query = request.args.get("q", "").strip()[:100]
     if find:
         finding = db.session.get(WebinarParticipant, find)
@@ -272,7 +278,8 @@ def match_participant(participant_id: int):
     report, _ = _managed_import(participant.import_id)
     form = MatchForm()
     if form.validate_on_submit():
-        user = db.session.get(User, int(form.user_id.data)) if form.user_id.data.isdigit() else None
+        user_id = _number(form.user_id.data)
+        user = db.session.get(User, user_id) if user_id else None
         if user is None:
             flash("That account no longer exists. Search again.", "error")
         elif webinar.match_by_hand(participant, user, current_user.id):

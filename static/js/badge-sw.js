@@ -27,6 +27,9 @@ self.addEventListener("fetch", (event) => {
         if (response.ok && !response.redirected) {
           const copy = response.clone();
           caches.open(CACHE).then((cache) => cache.put(request, copy));
+        } else if (request.mode === "navigate") {
+          // Logged out, or no longer registered: forget the kept badge.
+          caches.open(CACHE).then((cache) => cache.delete(request));
         }
         return response;
       })

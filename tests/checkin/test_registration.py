@@ -169,3 +169,14 @@ def test_the_demo_attendee_has_a_badge_and_the_desk_has_people_to_find(app, runn
     client.post("/login", data={"email": "attendee@demo.claimdesk.test", "password": PASSWORD})
     page = client.get(f"/events/{event.id}/badge").get_data(as_text=True)
     assert "Alex Attendee" in page and "<svg" in page
+
+
+def test_numbers_too_large_for_the_database_are_treated_as_nothing(client, auth, host, event, attendee):
+    register(event, attendee)
+    auth.login(host)
+    huge = "9" * 30
+    assert client.get(f"/host/events/{event.id}/registrants?page={huge}").status_code == 200
+    assert client.get(f"/host/events/{event.id}/registrants?page=-3").status_code == 200
+    response = client.post(f"/host/events/{event.id}/badges.pdf", data={"registration": [huge, "x"], "batch": huge},
+                           follow_redirects=True)
+    assert "Tick the people whose badges you want" in response.get_data(as_text=True)
