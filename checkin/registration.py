@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -244,29 +245,41 @@ def _import_chunk(event: Event, people: list[RegistrantRow], actor_id: int | Non
     users = {user.email: user for user in db.session.scalars(sa.select(User).where(User.email.in_(emails)))}
     registered = set(db.session.scalars(sa.select(Registration.user_id).where(
         Registration.event_id == event.id, Registration.user_id.in_([u.id for u in users.values()]))))
+    to_register = []
     for row, email, name, profession in checked:
         user = users.get(email)
         if user is not None and user.id in registered:
             report.already_registered += 1
-            continue
-        if user is None and not name:
+        elif user is None and not name:
             report.errors.append((row, "The name is missing."))
-            continue
-        try:
-            with db.session.begin_nested():  # one row that collides with another import does not stop the rest
-                new_account = user is None
-                if new_account:
-                    user = User(email=email, name=name, profession=profession or None)
-                    db.session.add(user)
-                    db.session.flush()
-                db.session.add(Registration(event_id=event.id, user_id=user.id, source=IMPORT))
-                db.session.flush()
-        except sa.exc.IntegrityError:
-            report.already_registered += 1
-            continue
-        report.imported += 1
-        report.new_accounts += new_account
-    db.session.commit()
+        else:
+            to_register.append((email, name, profession, user))
+    # The whole chunk in one go; only when another import or a walk-in registered one of
+    # these people at the same moment does it go again one person at a time.
+    try:
+        fresh = [{"email": email, "name": name, "profession": profession or None}
+                 for email, name, profession, user in to_register if user is None]
+        ids = {email: user.id for email, user in users.items()}
+        if fresh:
+            ids.update(db.session.execute(sa.insert(User).returning(User.email, User.id), fresh).all())
+        if to_register:
+            db.session.execute(sa.insert(Registration), [
+                {"event_id": event.id, "user_id": ids[email], "source": IMPORT} for email, _, _, _ in to_register])
+        db.session.commit()
+    except sa.exc.IntegrityError:
+        db.session.rollback()
+        for email, name, profession, _ in to_register:
+            try:
+                _, new = register_person(event, email=email, name=name, profession=profession, source=IMPORT,
+                                         actor_id=actor_id)
+            except RegistrationError:
+                new = False
+            report.imported += new
+            report.already_registered += not new
+        return
+    report.imported += len(to_register)
+    report.new_accounts += len(fresh)
+    time.sleep(0)  # under gevent: let the desks' requests run between chunks of a big file
 
 
 # --- setting a password on an account made for someone -------------------------
