@@ -71,3 +71,32 @@ def test_the_badge_token_never_reaches_the_server_log(live_server, phone, regist
     expect(phone.locator(".badge .name")).to_have_text("Alex Attendee")
     live_server.log.flush()
     assert registered["token"] not in (live_server.folder / "server.log").read_text()
+
+
+def test_an_imported_person_opens_the_hosts_link_sets_a_password_and_sees_their_badge(live_server, phone, server_app):
+    from flask import current_app
+
+    from checkin.registration import password_link_token, register_person
+    from events.setup import create_event
+    from accounts.models import User
+
+    host = User(email=f"host-{uuid.uuid4().hex[:8]}@example.org", name="Harriet Host", is_organiser=True)
+    db.session.add(host)
+    db.session.commit()
+    event = create_event(host, title="Pharmacy Update", venue="Ballroom", timezone="America/New_York")
+    email = f"nora-{uuid.uuid4().hex[:8]}@example.org"
+    registration, _ = register_person(event, email=email, name="Nora New", profession="technician",
+                                      source="import", actor_id=host.id)
+    token = password_link_token(registration.user, current_app.config["SECRET_KEY"])
+
+    phone.goto(f"/welcome#{token}")
+    expect(phone.get_by_label("Set-up code")).to_be_hidden()  # filled in from the link by the page
+    phone.get_by_label("Choose a password").fill("a good long password")
+    phone.get_by_role("button", name="Save my password").click()
+    expect(phone.get_by_text("Your password is saved")).to_be_visible()
+    phone.goto(f"/events/{event.id}/badge")
+    expect(phone.locator(".badge .name")).to_have_text("Nora New")
+    assert decoded(phone) == [registration.badge_token]
+    live_server.log.flush()
+    log = (live_server.folder / "server.log").read_text()
+    assert token not in log and registration.badge_token not in log
