@@ -81,6 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
     from events.demo import demo_cli
     from events.models import EventSession
     from events.views import bp as events_bp
+    from reporting.report_views import bp as reports_bp
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -93,6 +94,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(codes_bp)
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(checkin_bp)
+    app.register_blueprint(reports_bp)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(demo_cli)
 
@@ -107,7 +109,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.get("/vendor/<path:filename>")
     def vendor(filename: str):
         """Front-end packages installed by npm (see package.json)."""
-        allowed = {"socket.io.min.js": "socket.io-client/dist"}
+        allowed = {"socket.io.min.js": "socket.io-client/dist", "chart.umd.min.js": "chart.js/dist"}
         if filename not in allowed:
             abort(404)
         return send_from_directory(ROOT / "node_modules" / allowed[filename], filename, max_age=86400)
