@@ -61,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     from accounts.models import User
     from accounts.views import bp as accounts_bp
     from checkin import models as checkin_models  # noqa: F401  (its tables are part of the schema)
+    from checkin.views import bp as checkin_bp
     from claims.views import bp as claims_bp
     from claims.views import next_step_for
     from codes.redeem import has_redeemed
@@ -87,6 +88,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(claims_bp)
     app.register_blueprint(codes_bp)
     app.register_blueprint(evaluations_bp)
+    app.register_blueprint(checkin_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(reporting_bp)
     app.cli.add_command(accounts_cli)

@@ -9,13 +9,22 @@ from core.db import db
 from events.models import EventSession
 
 
+def counting_lists(session: EventSession) -> list[str]:
+    """The check-in lists whose check-ins count as attending `session`: its own door
+    always, the event's entrance only when the host said entrance check-in is enough."""
+    lists = [session_list(session.id)]
+    if session.event.entrance_counts_for_sessions:
+        lists.append(ENTRANCE)
+    return lists
+
+
 def attended(user_id: int, session: EventSession) -> bool:
-    """A check-in on the session's door, or at the event's entrance, counts as attendance."""
+    """A check-in on the session's door (or at the entrance, when that counts) is attendance."""
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(Checkin).where(
             Checkin.user_id == user_id,
             Checkin.event_id == session.event_id,
-            Checkin.list_key.in_([ENTRANCE, session_list(session.id)]),
+            Checkin.list_key.in_(counting_lists(session)),
         )
     ) > 0
 
@@ -23,18 +32,21 @@ def attended(user_id: int, session: EventSession) -> bool:
 def attended_users(session: EventSession) -> set[int]:
     return set(db.session.scalars(
         sa.select(Checkin.user_id).where(
-            Checkin.event_id == session.event_id, Checkin.list_key.in_([ENTRANCE, session_list(session.id)])
+            Checkin.event_id == session.event_id, Checkin.list_key.in_(counting_lists(session))
         )
     ))
 
 
-def mark_attended(user_id: int, session: EventSession, staff_id: int) -> bool:
-    """Record by hand that a person attended the session; True when newly recorded."""
+def mark_attended(user_id: int, session: EventSession, staff_id: int | None, method: str = "by_hand",
+                  registration_id: int | None = None) -> bool:
+    """Record that a person attended the session (by hand, or from a webinar report);
+    True when newly recorded, False when they already had attendance for it."""
     if attended(user_id, session):
         return False
     db.session.add(Checkin(event_id=session.event_id, list_key=session_list(session.id), user_id=user_id,
-                           checked_in_at=clock.now(), checked_in_by_id=staff_id, method="by_hand"))
-    audit.record(staff_id, "attendance.marked", f"session:{session.id}", f"user:{user_id}")
+                           registration_id=registration_id, checked_in_at=clock.now(), checked_in_by_id=staff_id,
+                           method=method))
+    audit.record(staff_id, "attendance.marked", f"session:{session.id}", f"user:{user_id} {method}")
     try:
         db.session.commit()
     except sa.exc.IntegrityError:  # marked at the same moment elsewhere

@@ -28,3 +28,28 @@ def normalise(scanned: str) -> str:
 
 def is_well_formed(token: str) -> bool:
     return bool(_SHAPE.fullmatch(token))
+
+
+def qr_modules(token: str) -> list[list[bool]]:
+    """The QR code of a badge token as rows of dark (True) and light modules, quiet zone included."""
+    import qrcode
+    import qrcode.constants
+
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    qr.add_data(token)
+    qr.make(fit=True)
+    return qr.get_matrix()
+
+
+def qr_svg(token: str) -> str:
+    """The badge's QR code as inline SVG: black on a white square with a wide quiet
+    zone, readable in sunlight, scaling to any size, nothing else to fetch."""
+    import qrcode
+    import qrcode.constants
+    from qrcode.image.svg import SvgPathFillImage
+
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, image_factory=SvgPathFillImage)
+    qr.add_data(token)
+    qr.make(fit=True)
+    svg = qr.make_image().to_string(encoding="unicode")
+    return svg.replace("<svg ", '<svg role="img" aria-label="Your badge QR code" ', 1)

@@ -111,3 +111,46 @@ class CheckinScan(db.Model):
 
     def __repr__(self) -> str:  # the raw input may be a badge token
         return f"<CheckinScan {self.id} {self.result}>"
+
+
+class WebinarImport(db.Model):
+    """A webinar tool's participant report uploaded by a host for one session.
+
+    The file's SHA-256 is kept so the same report uploaded again is recognised
+    and changes nothing.
+    """
+
+    __tablename__ = "webinar_imports"
+    __table_args__ = (sa.UniqueConstraint("session_id", "file_sha256"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    session_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    file_sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    filename: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    minimum_minutes: so.Mapped[int] = so.mapped_column()
+    uploaded_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime(), default=clock.now)
+    uploaded_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    participants: so.Mapped[list["WebinarParticipant"]] = so.relationship(
+        back_populates="webinar_import", order_by="WebinarParticipant.name", cascade="all, delete-orphan")
+
+
+class WebinarParticipant(db.Model):
+    """One person in a webinar report, their rows (reconnections) merged into minutes."""
+
+    __tablename__ = "webinar_participants"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    import_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("webinar_imports.id", ondelete="CASCADE"), index=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), default="")  # lower case; empty for guests without one
+    name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    minutes: so.Mapped[int] = so.mapped_column()
+    # The account the report's email belongs to, or the one a host chose by hand.
+    user_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    matched_by_hand: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+
+    webinar_import: so.Mapped[WebinarImport] = so.relationship(back_populates="participants")
+    user: so.Mapped[Optional[User]] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<WebinarParticipant {self.id}>"

@@ -13,7 +13,7 @@ from accounts.models import User, find_by_email
 from core import clock
 from core.db import db
 from events.models import Event, EventRole, EventSession, Speaker
-from events.signals import session_created
+from events.signals import demo_loaded, session_created
 
 demo_cli = AppGroup("demo", help="The demo event.")
 
@@ -102,6 +102,7 @@ def load_demo(now: dt.datetime) -> Event:
     db.session.flush()
     for session in new_sessions:
         session_created.send(session)
+    demo_loaded.send(event, people=people)
     db.session.commit()
     return event
 

@@ -26,6 +26,9 @@ class EventForm(FlaskForm):
     venue = StrippedStringField("Venue", description="Where it happens, or “Online” for a webinar.", validators=[Length(max=200)])
     timezone = SelectField("Time zone", description="Session times are typed and shown in this zone.", validators=[DataRequired("Choose the event's time zone.")])
     checkin_required = BooleanField("Attendees must check in to get credit")
+    entrance_counts_for_sessions = BooleanField(
+        "A check-in at the entrance counts for every session",
+        description="Leave this off when each session's door is scanned, or attendance comes from a webinar report.")
     submit = SubmitField("Save event")
 
     def __init__(self, *args, **kwargs):

@@ -76,6 +76,7 @@ def new_event():
         event = create_event(
             current_user, title=form.title.data, venue=form.venue.data or "",
             timezone=form.timezone.data, checkin_required=form.checkin_required.data,
+            entrance_counts_for_sessions=form.entrance_counts_for_sessions.data,
         )
         flash("Event created. Now add its sessions.")
         return redirect(url_for("events.manage_event", event_id=event.id))

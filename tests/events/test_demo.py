@@ -15,7 +15,7 @@ def test_the_demo_has_an_ended_a_running_and_a_later_session_and_loads_once(runn
     assert second.exit_code == 0, second.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Event)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EventSession)) == 3
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 4
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 4 + 6  # the people, six imported registrants
     states = [s.window.state(clock.now()) for s in db.session.scalars(sa.select(EventSession).order_by(EventSession.starts_at))]
     assert states == ["open", "not_open", "not_open"]
     running = db.session.scalars(sa.select(EventSession).order_by(EventSession.starts_at)).all()[1]
