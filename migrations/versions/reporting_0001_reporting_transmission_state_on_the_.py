@@ -1,7 +1,7 @@
 """reporting: transmission state on the outbox, attempts
 
 Revision ID: reporting_0001
-Revises: checkin_0001
+Revises: checkin_0002
 Create Date: 2026-11-22
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'reporting_0001'
-down_revision = 'checkin_0001'
+down_revision = 'checkin_0002'
 branch_labels = None
 depends_on = None
 
