@@ -26,6 +26,7 @@ from checkin.models import (ALREADY_CHECKED_IN, CHECKED_IN, ENTRANCE, NOT_REGIST
                             WALK_IN, Checkin, CheckinScan, Registration, session_list)
 from checkin.registration import RegistrationError, register_person
 from core import audit, clock
+from core.realtime import push
 from core.db import db
 from events.localtime import format_local_time
 from events.models import Event, EventRole, EventSession
@@ -474,6 +475,17 @@ def line_for(event: Event, answer: ScanAnswer) -> dict:
     scan_row = db.session.get(CheckinScan, answer.scan_id)
     staff_name = db.session.scalar(sa.select(User.name).where(User.id == scan_row.staff_id)) if scan_row.staff_id else ""
     return scan_line(event, scan_row, answer.name, staff_name or "", answer.result == CHECKED_IN)
+
+
+def announce(event: Event, answer: ScanAnswer) -> None:
+    """Tell every desk of the event (room desk:<id>): the new last-scans line and, when they
+    moved, the list's counters. Called after the transaction, never inside it."""
+    if answer.replayed:
+        return
+    data = {"line": line_for(event, answer)}
+    if answer.result in (CHECKED_IN, UNDONE):
+        data["counters"] = counters(event, answer.list_key).as_dict()
+    push(f"desk:{event.id}", "desk.update", data)
 
 
 def list_state(event: Event, list_key: str, limit: int = LAST_SCANS) -> dict:
