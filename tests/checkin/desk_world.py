@@ -23,6 +23,16 @@ class World:
     other_badge: object
 
 
+def person(email: str, name: str, **fields):
+    """Someone who never logs in in the story (no password: hashing one is slow)."""
+    from accounts.models import User
+
+    user = User(email=email, name=name, **fields)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
 def nonce() -> str:
     return uuid.uuid4().hex
 
@@ -36,19 +46,18 @@ def world(app, now, make_user, make_event, make_session, host):
     session = make_session(event=event)
     staff = make_user("dana@example.org", "Dana Desk")
     db.session.add(EventRole(event_id=event.id, user_id=staff.id, role="checkin"))
-    people = [make_user("maya.chen@example.org", "Maya Chen", profession="pharmacist"),
-              make_user("omar.diaz@example.org", "Omar Diaz", profession="technician"),
-              make_user("lee.park@example.org", "Lee Park", profession="physician")]
+    people = [person("maya.chen@example.org", "Maya Chen", profession="pharmacist"),
+              person("omar.diaz@example.org", "Omar Diaz", profession="technician"),
+              person("lee.park@example.org", "Lee Park", profession="physician")]
     badges = {}
-    for person in people:
-        registration = Registration(event_id=event.id, user_id=person.id)
+    for attendee in people:
+        registration = Registration(event_id=event.id, user_id=attendee.id)
         db.session.add(registration)
-        badges[person.name] = registration
+        badges[attendee.name] = registration
     other_event = make_event(title="Another Meeting")
     other_staff = make_user("olga@example.org", "Olga Other")
     db.session.add(EventRole(event_id=other_event.id, user_id=other_staff.id, role="checkin"))
-    other_person = make_user("sam@example.org", "Sam Stranger")
-    other_badge = Registration(event_id=other_event.id, user_id=other_person.id)
+    other_badge = Registration(event_id=other_event.id, user_id=person("sam@example.org", "Sam Stranger").id)
     db.session.add(other_badge)
     db.session.commit()
     return World(event, session, host, staff, people, badges, other_event, other_staff, other_badge)

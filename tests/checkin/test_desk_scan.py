@@ -11,7 +11,7 @@ from checkin.registration import revoke
 from core import clock
 from core.audit import AuditEntry
 from core.db import db
-from tests.checkin.desk_world import nonce, world  # noqa: F401
+from tests.checkin.desk_world import nonce, person, world  # noqa: F401
 
 
 def count(model, **where):
@@ -276,11 +276,9 @@ def test_search_says_who_is_already_checked_in(world):
     assert (lee["checked_in"], lee["checked_in_text"]) == (True, "2:00 PM EST at Desk 3")
 
 
-def test_search_needs_three_letters_and_never_gives_the_whole_list(world, make_user):
-    from checkin.models import Registration as R
+def test_search_needs_three_letters_and_never_gives_the_whole_list(world):
     for i in range(15):
-        person = make_user(f"jo{i:02d}@example.org", f"Jo Smith {i:02d}")
-        db.session.add(R(event_id=world.event.id, user_id=person.id))
+        db.session.add(Registration(event_id=world.event.id, user_id=person(f"jo{i:02d}@example.org", f"Jo Smith {i:02d}").id))
     db.session.commit()
     for short in ("", "jo", "  j "):
         with pytest.raises(desk.DeskError) as refused:
