@@ -279,6 +279,7 @@
     delete walkIn.dataset.nonce;
     walkIn.reset();
     $("walk-in-box").open = false;
+    wedge.focus();
     showAnswer(answer.data);
     if (!live || !live.connected) fetchState();
   });
@@ -338,7 +339,9 @@
     lastScans.prepend(lineItem(line));
     while (lastScans.children.length > LAST_LINES) lastScans.lastElementChild.remove();
   }
-  const live = window.ClaimDeskLive ? window.ClaimDeskLive.join(`desk:${eventId}`, { "desk.update": onUpdate }, fetchState) : null;
+  const onConnect = () => { root.dataset.live = "connected"; fetchState(); };
+  const live = window.ClaimDeskLive ? window.ClaimDeskLive.join(`desk:${eventId}`, { "desk.update": onUpdate }, onConnect) : null;
+  if (live) live.on("disconnect", () => { root.dataset.live = "reconnecting"; });
   if (!live) fetchState();
 
   saveQueue();
