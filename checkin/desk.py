@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import re
+import threading
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
 
 from accounts.models import User
 from accounts.profile import PROFESSIONS
@@ -26,11 +29,12 @@ from checkin.models import (ALREADY_CHECKED_IN, CHECKED_IN, ENTRANCE, NOT_REGIST
                             WALK_IN, Checkin, CheckinScan, Registration, session_list)
 from checkin.registration import RegistrationError, register_person
 from core import audit, clock
-from core.realtime import push
+from core.realtime import push, socketio
 from core.db import db
 from events.localtime import format_local_time
 from events.models import Event, EventRole, EventSession
 
+logger = logging.getLogger(__name__)
 METHODS = ("scan", "search", "walk_in")
 SEARCH_MIN = 3
 SEARCH_LIMIT = 10
@@ -154,6 +158,8 @@ class ScanAnswer:
     checkin_id: int | None = None
     earlier: Earlier | None = None
     replayed: bool = False
+    # The last-scans line desks show for this scan (not for a replay: nothing new happened).
+    line: dict | None = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -266,12 +272,12 @@ def _target(event: Event, row) -> _Target:
     return target
 
 
-def _check_in(event: Event, checkin_list: CheckinList, *, nonce: str, desk: str, staff_id: int | None,
+def _check_in(event: Event, checkin_list: CheckinList, *, nonce: str, desk: str, staff: User | None,
               method: str, raw_input: str, find) -> ScanAnswer:
     """One scan in one short transaction; `find(lock)` returns the registration row or None."""
     for _attempt in range(3):
         try:
-            answer = _check_in_once(event, checkin_list, nonce=nonce, desk=desk, staff_id=staff_id,
+            answer = _check_in_once(event, checkin_list, nonce=nonce, desk=desk, staff=staff,
                                     method=method, raw_input=raw_input, find=find)
             db.session.commit()
             return answer
@@ -285,13 +291,14 @@ def _check_in(event: Event, checkin_list: CheckinList, *, nonce: str, desk: str,
     raise DeskError("busy", "The desk is very busy; please scan again.")
 
 
-def _check_in_once(event: Event, checkin_list: CheckinList, *, nonce, desk, staff_id, method, raw_input,
+def _check_in_once(event: Event, checkin_list: CheckinList, *, nonce, desk, staff, method, raw_input,
                    find) -> ScanAnswer:
     logged = db.session.scalar(sa.select(CheckinScan).where(CheckinScan.event_id == event.id,
                                                             CheckinScan.nonce == nonce))
     if logged is not None:
         return _answer_from_log(event, logged, replayed=True)
     target = _target(event, find(True))
+    staff_id = getattr(staff, "id", None)
     now = clock.now()
     earlier = None
     checkin_id = None
@@ -318,9 +325,10 @@ def _check_in_once(event: Event, checkin_list: CheckinList, *, nonce, desk, staf
                        checkin_id=checkin_id)
     db.session.add(scan)
     db.session.flush()
+    line = scan_line(event, scan, target.name, getattr(staff, "name", ""), result == CHECKED_IN)
     return ScanAnswer(result=result, message=_message(result, earlier), list_key=checkin_list.key, scan_id=scan.id,
                       nonce=nonce, name=target.name, profession=target.profession,
-                      registration_id=target.registration_id, checkin_id=checkin_id, earlier=earlier)
+                      registration_id=target.registration_id, checkin_id=checkin_id, earlier=earlier, line=line)
 
 
 def scan(event: Event, list_key: str, raw_input: str, nonce: str, desk: str, staff: User | None,
@@ -339,7 +347,7 @@ def scan(event: Event, list_key: str, raw_input: str, nonce: str, desk: str, sta
     def find(lock):
         return _registration_row(event, Registration.badge_token == token, lock) if token else None
 
-    return _check_in(event, checkin_list, nonce=nonce, desk=desk, staff_id=getattr(staff, "id", None),
+    return _check_in(event, checkin_list, nonce=nonce, desk=desk, staff=staff,
                      method=method, raw_input=raw_input, find=find)
 
 
@@ -354,7 +362,7 @@ def check_in_registration(event: Event, list_key: str, registration_id, nonce: s
     def find(lock):
         return _registration_row(event, Registration.id == registration_id, lock)
 
-    return _check_in(event, checkin_list, nonce=nonce, desk=desk, staff_id=getattr(staff, "id", None),
+    return _check_in(event, checkin_list, nonce=nonce, desk=desk, staff=staff,
                      method=method, raw_input=f"registration:{registration_id}", find=find)
 
 
@@ -413,6 +421,7 @@ def undo(event: Event, checkin_id, reason: str, desk: str, staff: User) -> ScanA
                  f"user:{checkin.user_id} reason:{reason[:200]}")
     try:
         db.session.flush()
+        line = scan_line(event, scan_row, person.name if person else "", staff.name, False)
         db.session.commit()
     except sa.exc.IntegrityError as error:  # undone at the same moment elsewhere
         db.session.rollback()
@@ -420,7 +429,7 @@ def undo(event: Event, checkin_id, reason: str, desk: str, staff: User) -> ScanA
     return ScanAnswer(result=UNDONE, message=f"Check-in undone: {reason}", list_key=list_key, scan_id=scan_row.id,
                       nonce=scan_row.nonce, name=person.name if person else "",
                       profession=_profession_label(person.profession if person else None),
-                      registration_id=registration_id)
+                      registration_id=registration_id, line=line)
 
 
 # --- what a desk shows ----------------------------------------------------------
@@ -470,22 +479,56 @@ def last_scans(event: Event, list_key: str, limit: int = LAST_SCANS) -> list[dic
             for scan, name, staff_name, checkin_id in rows]
 
 
-def line_for(event: Event, answer: ScanAnswer) -> dict:
-    """The last-scans line of the scan that gave `answer`."""
-    scan_row = db.session.get(CheckinScan, answer.scan_id)
-    staff_name = db.session.scalar(sa.select(User.name).where(User.id == scan_row.staff_id)) if scan_row.staff_id else ""
-    return scan_line(event, scan_row, answer.name, staff_name or "", answer.result == CHECKED_IN)
-
-
 def announce(event: Event, answer: ScanAnswer) -> None:
-    """Tell every desk of the event (room desk:<id>): the new last-scans line and, when they
-    moved, the list's counters. Called after the transaction, never inside it."""
-    if answer.replayed:
+    """Tell every desk of the event (room desk:<id>) about a scan, after its transaction.
+
+    The last-scans line goes at once (event desk.scan). The list's counters
+    (desk.counters) are counted at most every DESK_COUNTERS_EVERY seconds per
+    list, however many desks scan: counting 50,000 rows on every scan would
+    cost more than the scan itself.
+    """
+    if answer.replayed or answer.line is None:
         return
-    data = {"line": line_for(event, answer)}
+    push(f"desk:{event.id}", "desk.scan", answer.line)
     if answer.result in (CHECKED_IN, UNDONE):
-        data["counters"] = counters(event, answer.list_key).as_dict()
-    push(f"desk:{event.id}", "desk.update", data)
+        _count_soon(event.id, answer.list_key)
+
+
+_counting: set[tuple[int, str]] = set()
+_counting_lock = threading.Lock()
+
+
+def _count_soon(event_id: int, list_key: str) -> None:
+    app = current_app._get_current_object()
+    every = app.config.get("DESK_COUNTERS_EVERY", 0 if app.testing else 0.25)
+    if not every:
+        _push_counters(event_id, list_key)
+        return
+    with _counting_lock:
+        if (event_id, list_key) in _counting:
+            return  # a count is on its way and will include this scan
+        _counting.add((event_id, list_key))
+    socketio.start_background_task(_count_later, app, event_id, list_key, every)
+
+
+def _count_later(app, event_id: int, list_key: str, delay: float) -> None:
+    socketio.sleep(delay)
+    with _counting_lock:
+        # Before counting: a scan committed from now on schedules another count.
+        _counting.discard((event_id, list_key))
+    with app.app_context():
+        try:
+            _push_counters(event_id, list_key)
+        except Exception:  # a lost count is fixed by the next one or a desk's re-fetch
+            logger.exception("counting check-ins for desks failed")
+        finally:
+            db.session.remove()
+
+
+def _push_counters(event_id: int, list_key: str) -> None:
+    event = db.session.get(Event, event_id)
+    if event is not None:
+        push(f"desk:{event_id}", "desk.counters", counters(event, list_key).as_dict())
 
 
 def list_state(event: Event, list_key: str, limit: int = LAST_SCANS) -> dict:

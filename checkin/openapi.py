@@ -108,10 +108,14 @@ SCHEMAS = {
             "checked_in_text": {"type": "string", "description": "When and where, if already checked in on this list"},
         },
     },
-    "DeskUpdate": {
-        "description": "Pushed to Socket.IO room desk:<event_id> as event desk.update after every change",
-        "type": "object", "required": ["line"],
-        "properties": {"line": _ref("ScanLine"), "counters": _ref("Counters")},
+    "DeskScanPush": {
+        "description": "Socket.IO room desk:<event_id>, event desk.scan: the new last-scans line, after every scan",
+        **{"$ref": "#/components/schemas/ScanLine"},
+    },
+    "DeskCountersPush": {
+        "description": "Socket.IO room desk:<event_id>, event desk.counters: a list's counters, within a quarter "
+                       "second of a check-in or undo (counted at most four times a second per list)",
+        **{"$ref": "#/components/schemas/Counters"},
     },
 }
 
@@ -190,8 +194,8 @@ DOCUMENT = {
     "openapi": "3.1.0",
     "info": {"title": "ClaimDesk check-in desk API", "version": "1.0.0",
              "description": "What the check-in desk page uses. Log in with the site's session cookie; POSTs send "
-                            "the CSRF token in X-CSRFToken. Live updates: Socket.IO room desk:<event_id>, event "
-                            "desk.update (schema DeskUpdate)."},
+                            "the CSRF token in X-CSRFToken. Live updates: Socket.IO room desk:<event_id>, events "
+                            "desk.scan (schema DeskScanPush) and desk.counters (DeskCountersPush)."},
     "servers": [{"url": "/"}],
     "components": {
         "schemas": SCHEMAS,

@@ -325,9 +325,7 @@
       showLines(state.last_scans);
     } catch (e) { /* offline: the next (re)connect fetches again */ }
   }
-  function onUpdate(data) {
-    showCounters(data.counters);
-    const line = data.line;
+  function onScan(line) {
     if (!line || line.list !== listKey) return;
     lastScans.querySelectorAll("li.empty").forEach((li) => li.remove());
     if (line.result === "undone") {
@@ -340,7 +338,7 @@
     while (lastScans.children.length > LAST_LINES) lastScans.lastElementChild.remove();
   }
   const onConnect = () => { root.dataset.live = "connected"; fetchState(); };
-  const live = window.ClaimDeskLive ? window.ClaimDeskLive.join(`desk:${eventId}`, { "desk.update": onUpdate }, onConnect) : null;
+  const live = window.ClaimDeskLive ? window.ClaimDeskLive.join(`desk:${eventId}`, { "desk.scan": onScan, "desk.counters": showCounters }, onConnect) : null;
   if (live) live.on("disconnect", () => { root.dataset.live = "reconnecting"; });
   if (!live) fetchState();
 
