@@ -54,7 +54,7 @@ def desk_event(event_id: int) -> Event:
     event = db.session.get(Event, event_id)
     if event is None:
         raise _Abort(json_error(404, "not_found", "There is no such event."))
-    if not desk.may_use_desk(current_user, event_id):
+    if not desk.may_use_desk(current_user, event.id):
         raise _Abort(json_error(403, "forbidden", "You are not check-in staff for this event."))
     return event
 

@@ -17,6 +17,7 @@ import datetime as dt
 import logging
 import re
 import threading
+import time
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -388,6 +389,7 @@ def walk_in(event: Event, list_key: str, *, name: str, email: str, profession: s
                                              source=WALK_IN, actor_id=staff.id)
     except RegistrationError as error:
         raise DeskError("bad_walk_in", str(error), error.field) from error
+    _registered.pop(event.id, None)
     return check_in_registration(event, checkin_list.key, registration.id, nonce, desk, staff, method="walk_in")
 
 
@@ -449,9 +451,24 @@ def counters(event: Event, list_key: str) -> Counters:
     checkin_list = check_list(event, list_key)
     checked_in = db.session.scalar(sa.select(sa.func.count()).select_from(Checkin).where(
         Checkin.event_id == event.id, Checkin.list_key == checkin_list.key))
-    registered = db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
-        Registration.event_id == event.id, Registration.revoked_at.is_(None)))
-    return Counters(checkin_list.key, checked_in, registered)
+    return Counters(checkin_list.key, checked_in, registered_count(event.id))
+
+
+# Registrations change rarely during check-in, but counting 50,000 of them takes
+# longer than a scan: the count is reused for DESK_REGISTERED_FOR seconds (walk-ins reset it).
+_registered: dict[int, tuple[float, int]] = {}
+
+
+def registered_count(event_id: int) -> int:
+    keep_for = current_app.config.get("DESK_REGISTERED_FOR", 0 if current_app.testing else 1.0)
+    now = time.monotonic()
+    cached = _registered.get(event_id)
+    if keep_for and cached and cached[0] > now:
+        return cached[1]
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
+        Registration.event_id == event_id, Registration.revoked_at.is_(None)))
+    _registered[event_id] = (now + keep_for, count)
+    return count
 
 
 def scan_line(event: Event, scan: CheckinScan, name: str, staff_name: str, checkin_exists: bool) -> dict:
