@@ -42,6 +42,10 @@
   };
   document.addEventListener("click", (e) => { if (!keepsOwnFocus(e.target)) setTimeout(refocus, 0); });
   window.addEventListener("focus", refocus);
+  wedge.addEventListener("blur", () => setTimeout(() => {
+    const now = document.activeElement;
+    if (!now || now === document.body) refocus(); // focus went nowhere: back to scanning
+  }, 0));
   document.addEventListener("keydown", (e) => {
     // A scanner "types" into whatever has focus; outside the search and walk-in fields it goes to the wedge.
     if (document.activeElement === document.body && e.key.length === 1) wedge.focus();

@@ -68,3 +68,10 @@ def test_staff_find_the_desk_from_the_navigation(world, logged_in):
     desk_page = staff.get("/desk", follow_redirects=True)
     assert desk_page.status_code == 200
     assert "Scan a badge" in desk_page.get_data(as_text=True)
+
+
+def test_the_camera_scanner_is_served_by_the_app(client):
+    with client.get("/vendor/ponyfill.js") as script:
+        assert script.status_code == 200 and b"BarcodeDetectionAPI" in script.data
+    with client.get("/vendor/zxing_reader.wasm") as wasm:
+        assert wasm.status_code == 200 and wasm.data[:4] == b"\0asm"

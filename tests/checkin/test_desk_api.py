@@ -148,3 +148,22 @@ def test_every_change_is_pushed_to_the_events_desks_and_only_their_staff_may_lis
     assert counters == {"list": "entrance", "checked_in": 1, "registered": 3}
     assert (line["name"], line["result"], line["desk"], line["by"]) == ("Maya Chen", "checked_in", "Desk 1", "Dana Desk")
     assert not [m for m in outsider.get_received() if m["name"].startswith("desk.")]
+
+
+def test_without_javascript_search_and_check_in_are_plain_forms(world, staff_client):
+    page = staff_client.get(f"/desk/events/{world.event.id}?list=entrance&desk=Desk+9&q=omar").get_data(as_text=True)
+    assert "Omar Diaz" in page and "Maya Chen" not in page
+    registration_id = world.badges["Omar Diaz"].id
+    answer = staff_client.post(f"/desk/events/{world.event.id}/check-in", data={
+        "list": "entrance", "desk": "Desk 9", "nonce": nonce(), "registration_id": str(registration_id)})
+    assert answer.status_code == 200
+    text = answer.get_data(as_text=True)
+    assert "Checked in" in text and "Omar Diaz" in text
+    scanned = staff_client.post(f"/desk/events/{world.event.id}/scan", data={
+        "list": "entrance", "desk": "Desk 9", "nonce": nonce(), "code": world.badges["Omar Diaz"].badge_token})
+    assert "Already checked in at 2:00 PM EST at Desk 9 by Dana Desk" in scanned.get_data(as_text=True)
+    refused = staff_client.post(f"/desk/events/{world.event.id}/walk-in", data={
+        "list": "entrance", "desk": "Desk 9", "nonce": nonce(), "name": "Wanda Walker", "email": "wanda"})
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert "That does not look like an email address." in text and 'value="Wanda Walker"' in text
