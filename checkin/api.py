@@ -12,7 +12,6 @@ from flask_login import current_user
 
 from checkin import desk
 from checkin.openapi import DOCUMENT
-from core.db import db
 from core.errors import json_error
 from events.models import Event
 
@@ -51,10 +50,10 @@ def logged_in_only():
 
 def desk_event(event_id: int) -> Event:
     """The event if this user may use its desk; 404 / 403 as JSON otherwise."""
-    event = db.session.get(Event, event_id)
+    event, allowed = desk.event_for_desk(current_user, event_id)
     if event is None:
         raise _Abort(json_error(404, "not_found", "There is no such event."))
-    if not desk.may_use_desk(current_user, event.id):
+    if not allowed:
         raise _Abort(json_error(403, "forbidden", "You are not check-in staff for this event."))
     return event
 

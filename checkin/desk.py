@@ -68,6 +68,18 @@ def may_use_desk(user, event_id: int) -> bool:
     ) > 0
 
 
+def event_for_desk(user, event_id: int) -> tuple[Event | None, bool]:
+    """The event, and whether `user` may use its desk: one query for every API request."""
+    if not getattr(user, "is_authenticated", False):
+        return db.session.get(Event, event_id), False
+    staff = sa.select(EventRole.id).where(EventRole.event_id == Event.id, EventRole.user_id == user.id,
+                                          EventRole.role.in_(("host", "checkin"))).exists()
+    row = db.session.execute(sa.select(Event, staff).where(Event.id == event_id)).first()
+    if row is None:
+        return None, False
+    return row[0], bool(user.is_admin or row[1])
+
+
 def may_undo(user, event_id: int) -> bool:
     """Only hosts (and administrators) may take a check-in back."""
     if not getattr(user, "is_authenticated", False):
@@ -250,14 +262,25 @@ class _Target:
     user_id: int | None = None
     name: str = ""
     profession: str = ""
+    earlier: tuple | None = None  # (check-in id, at, desk, by whom) on the scanned list
 
 
-def _registration_row(event: Event, where, lock: bool):
+
+def _registration_row(event: Event, list_key: str, where, lock: bool):
+    """The registration, its person, and their check-in on this list if any: one round trip."""
+    staff = so.aliased(User)
     stmt = (sa.select(Registration.id, Registration.event_id, Registration.user_id, Registration.revoked_at,
-                      User.name, User.profession)
-            .join(User, User.id == Registration.user_id).where(where))
+                      User.name, User.profession, Checkin.id.label("checkin_id"), Checkin.checked_in_at,
+                      Checkin.desk, staff.name.label("checked_in_by"))
+            .join(User, User.id == Registration.user_id)
+            .outerjoin(Checkin, sa.and_(Checkin.event_id == event.id, Checkin.list_key == list_key,
+                                        Checkin.user_id == Registration.user_id))
+            .outerjoin(staff, staff.id == Checkin.checked_in_by_id)
+            .where(where))
     if lock and db.session.get_bind().dialect.name == "postgresql":
-        # Two desks scanning one badge at once: the second waits here and then sees the first's check-in.
+        # Two desks scanning one badge at once: the second waits here for the first to commit. (If it
+        # then still misses the first's check-in, the unique constraint refuses its own and the retry
+        # in _check_in answers "already checked in".)
         stmt = stmt.with_for_update(of=Registration)
     return db.session.execute(stmt).first()
 
@@ -266,6 +289,8 @@ def _target(event: Event, row) -> _Target:
     if row is None:
         return _Target(UNKNOWN)
     target = _Target(None, row.id, row.user_id, row.name, _profession_label(row.profession))
+    if row.checkin_id is not None:
+        target.earlier = (row.checkin_id, row.checked_in_at, row.desk, row.checked_in_by)
     if row.event_id != event.id:
         target.result = NOT_REGISTERED  # another event's badge
     elif row.revoked_at is not None:
@@ -298,21 +323,17 @@ def _check_in_once(event: Event, checkin_list: CheckinList, *, nonce, desk, staf
                                                             CheckinScan.nonce == nonce))
     if logged is not None:
         return _answer_from_log(event, logged, replayed=True)
-    target = _target(event, find(True))
+    target = _target(event, find(checkin_list.key, True))
     staff_id = getattr(staff, "id", None)
     now = clock.now()
     earlier = None
     checkin_id = None
     result = target.result
     if result is None:
-        existing = db.session.execute(
-            sa.select(Checkin.id, Checkin.checked_in_at, Checkin.desk, User.name)
-            .outerjoin(User, User.id == Checkin.checked_in_by_id)
-            .where(Checkin.event_id == event.id, Checkin.list_key == checkin_list.key,
-                   Checkin.user_id == target.user_id)).first()
-        if existing:
-            result, checkin_id = ALREADY_CHECKED_IN, existing.id
-            earlier = _earlier(event, existing.checked_in_at, existing.desk, existing.name)
+        if target.earlier:
+            checkin_id, at, earlier_desk, by = target.earlier
+            result = ALREADY_CHECKED_IN
+            earlier = _earlier(event, at, earlier_desk, by)
         else:
             checkin = Checkin(event_id=event.id, list_key=checkin_list.key, user_id=target.user_id,
                               registration_id=target.registration_id, checked_in_at=now,
@@ -345,8 +366,8 @@ def scan(event: Event, list_key: str, raw_input: str, nonce: str, desk: str, sta
     raw_input = str(raw_input or "")
     token = _token_in(raw_input)
 
-    def find(lock):
-        return _registration_row(event, Registration.badge_token == token, lock) if token else None
+    def find(list_key, lock):
+        return _registration_row(event, list_key, Registration.badge_token == token, lock) if token else None
 
     return _check_in(event, checkin_list, nonce=nonce, desk=desk, staff=staff,
                      method=method, raw_input=raw_input, find=find)
@@ -360,8 +381,8 @@ def check_in_registration(event: Event, list_key: str, registration_id, nonce: s
     if isinstance(registration_id, bool) or not isinstance(registration_id, int) or not 0 < registration_id < 2**62:
         raise DeskError("bad_registration", "Choose a person from the search results.", "registration_id")
 
-    def find(lock):
-        return _registration_row(event, Registration.id == registration_id, lock)
+    def find(list_key, lock):
+        return _registration_row(event, list_key, Registration.id == registration_id, lock)
 
     return _check_in(event, checkin_list, nonce=nonce, desk=desk, staff=staff,
                      method=method, raw_input=f"registration:{registration_id}", find=find)
