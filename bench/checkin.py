@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import datetime as dt
 import os
 import random
 import re
@@ -282,8 +281,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--registrants", type=int, default=50_000)
     parser.add_argument("--desks", type=int, default=20)
-    parser.add_argument("--scans", type=int, default=150, help="scans per desk")
-    parser.add_argument("--rate", type=float, default=2.0, help="scans per second per desk (0: as fast as possible)")
+    parser.add_argument("--scans", type=int, default=100, help="scans per desk")
+    parser.add_argument("--rate", type=float, default=1.0, help="scans per second per desk (0: as fast as possible)")
     parser.add_argument("--repeat", type=float, default=0.15, help="share of scans of a badge scanned before")
     parser.add_argument("--search-every", type=int, default=5, help="a name search after every N scans (0: none)")
     parser.add_argument("--database-url", help="a PostgreSQL server URL; a database is created on it for the run")

@@ -36,7 +36,6 @@ from events.localtime import format_local_time
 from events.models import Event, EventRole, EventSession
 
 logger = logging.getLogger(__name__)
-METHODS = ("scan", "search", "walk_in")
 SEARCH_MIN = 3
 SEARCH_LIMIT = 10
 LAST_SCANS = 10
