@@ -83,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
     from events.demo import demo_cli
     from events.models import EventSession
     from events.views import bp as events_bp
+    from reporting.report_views import bp as reports_bp
 
     @login_manager.user_loader
     def load_user(user_id: str):
@@ -94,6 +95,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(claims_bp)
     app.register_blueprint(codes_bp)
     app.register_blueprint(evaluations_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(desk_bp)
     app.register_blueprint(desk_api_bp)
     app.cli.add_command(accounts_cli)
@@ -113,6 +115,7 @@ def create_app(config: dict | None = None) -> Flask:
         """Front-end packages installed by npm (see package.json)."""
         allowed = {
             "socket.io.min.js": "socket.io-client/dist",
+            "chart.umd.min.js": "chart.js/dist",
             # The desk's camera scanning: the Barcode Detection API ponyfill and its ZXing WebAssembly.
             "ponyfill.js": "barcode-detector/dist/iife",
             "zxing_reader.wasm": "zxing-wasm/dist/reader",

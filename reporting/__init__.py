@@ -1,0 +1,1 @@
+"""Reporting: transmissions to CPE Monitor / PARS and the provider's reports."""
