@@ -62,6 +62,9 @@ def create_app(config: dict | None = None) -> Flask:
     from accounts.views import bp as accounts_bp
     from checkin import models as checkin_models  # noqa: F401  (its tables are part of the schema)
     from checkin.views import bp as checkin_bp
+    from checkin.api import bp as desk_api_bp
+    from checkin.desk import may_use_desk
+    from checkin.desk_views import bp as desk_bp
     from claims.views import bp as claims_bp
     from claims.views import next_step_for
     from codes.redeem import has_redeemed
@@ -91,6 +94,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(checkin_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(reporting_bp)
+    app.register_blueprint(desk_bp)
+    app.register_blueprint(desk_api_bp)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(reporting_cli)
@@ -105,11 +110,18 @@ def create_app(config: dict | None = None) -> Flask:
     allow_room("presenter", may_watch_presenter)
     # Claims' pages show each claim's report status without importing reporting.
     app.jinja_env.globals["report_status"] = report_status
+    allow_room("desk", lambda ident: may_use_desk(current_user, ident))  # the event's check-in desks
 
     @app.get("/vendor/<path:filename>")
     def vendor(filename: str):
         """Front-end packages installed by npm (see package.json)."""
-        allowed = {"socket.io.min.js": "socket.io-client/dist", "chart.umd.min.js": "chart.js/dist"}
+        allowed = {
+            "socket.io.min.js": "socket.io-client/dist",
+            "chart.umd.min.js": "chart.js/dist",
+            # The desk's camera scanning: the Barcode Detection API ponyfill and its ZXing WebAssembly.
+            "ponyfill.js": "barcode-detector/dist/iife",
+            "zxing_reader.wasm": "zxing-wasm/dist/reader",
+        }
         if filename not in allowed:
             abort(404)
         return send_from_directory(ROOT / "node_modules" / allowed[filename], filename, max_age=86400)

@@ -14,11 +14,25 @@ MESSAGES = {
 }
 
 
-def _page(status: int, title: str | None = None, detail: str | None = None):
+# The machine-readable reason of a JSON error, when the caller gives none.
+REASONS = {400: "bad_request", 401: "login_required", 403: "forbidden", 404: "not_found",
+           405: "method_not_allowed", 429: "too_many_requests", 500: "server_error"}
+
+
+def json_error(status: int, reason: str | None = None, message: str | None = None, detail: str | None = None,
+               **extra):
+    """The one shape of an API error: {"error": {"reason", "message", "detail", "status", ...}}."""
+    default_title, default_detail = MESSAGES.get(status, MESSAGES[500])
+    body = {"status": status, "reason": reason or REASONS.get(status, "error"), "message": message or default_title,
+            "detail": detail or default_detail, **extra}
+    return jsonify(error=body), status
+
+
+def _page(status: int, title: str | None = None, detail: str | None = None, reason: str | None = None):
     default_title, default_detail = MESSAGES.get(status, MESSAGES[500])
     title, detail = title or default_title, detail or default_detail
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
-        return jsonify(error={"status": status, "message": title, "detail": detail}), status
+        return json_error(status, reason, title, detail)
     return render_template("core/error.html", status=status, title=title, detail=detail), status
 
 
@@ -32,4 +46,5 @@ def register(app) -> None:
             400,
             "This form has expired",
             "For your security, forms expire after a while. Go back, reload the page and submit again.",
+            reason="csrf_failed",
         )

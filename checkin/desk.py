@@ -1,0 +1,618 @@
+"""The check-in desk: scanning badges, checking in found people and walk-ins,
+undoing a wrong check-in, and what a desk shows (counters, last scans).
+
+Like pretix's `perform_checkin`: every operation is a function that returns an
+answer or raises `DeskError` carrying a reason code; the API and the pages turn
+reasons into words and status codes. Every scan is logged in `CheckinScan`,
+failed ones too, and a scan's client-made nonce makes a retried upload answer
+as the first one did without writing anything.
+
+Transactions are short and hold no network I/O: on SQLite under gevent a
+write transaction blocks every other request of the process.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import re
+import threading
+import time
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import current_app
+
+from accounts.models import User
+from accounts.profile import PROFESSIONS
+from checkin import badge
+from checkin.models import (ALREADY_CHECKED_IN, CHECKED_IN, ENTRANCE, NOT_REGISTERED, REVOKED, UNDONE, UNKNOWN,
+                            WALK_IN, Checkin, CheckinScan, Registration, session_list)
+from checkin.registration import RegistrationError, register_person
+from core import audit, clock
+from core.realtime import push, socketio
+from core.db import db
+from events.localtime import format_local_time
+from events.models import Event, EventRole, EventSession
+
+logger = logging.getLogger(__name__)
+SEARCH_MIN = 3
+SEARCH_LIMIT = 10
+LAST_SCANS = 10
+DESK_MAX = 40
+NONCE_SHAPE = re.compile(r"[A-Za-z0-9_.:-]{8,64}")
+
+
+class DeskError(Exception):
+    """A desk request that cannot be done; `reason` is a machine code, the message plain words."""
+
+    def __init__(self, reason: str, message: str, field: str = ""):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+        self.field = field
+
+
+# --- who may use the desk -------------------------------------------------------
+
+def may_use_desk(user, event_id: int) -> bool:
+    """Check-in staff of the event, its hosts, and administrators."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_admin:
+        return True
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(EventRole).where(
+            EventRole.event_id == event_id, EventRole.user_id == user.id, EventRole.role.in_(("host", "checkin")))
+    ) > 0
+
+
+def event_for_desk(user, event_id: int) -> tuple[Event | None, bool]:
+    """The event, and whether `user` may use its desk: one query for every API request."""
+    if not getattr(user, "is_authenticated", False):
+        return db.session.get(Event, event_id), False
+    staff = sa.select(EventRole.id).where(EventRole.event_id == Event.id, EventRole.user_id == user.id,
+                                          EventRole.role.in_(("host", "checkin"))).exists()
+    row = db.session.execute(sa.select(Event, staff).where(Event.id == event_id)).first()
+    if row is None:
+        return None, False
+    return row[0], bool(user.is_admin or row[1])
+
+
+def may_undo(user, event_id: int) -> bool:
+    """Only hosts (and administrators) may take a check-in back."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_admin:
+        return True
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(EventRole).where(
+            EventRole.event_id == event_id, EventRole.user_id == user.id, EventRole.role == "host")
+    ) > 0
+
+
+def desk_events(user) -> list[Event]:
+    """The events whose desk this user may open, newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    stmt = sa.select(Event).order_by(Event.id.desc())
+    if not user.is_admin:
+        stmt = stmt.where(Event.id.in_(sa.select(EventRole.event_id).where(
+            EventRole.user_id == user.id, EventRole.role.in_(("host", "checkin")))))
+    return list(db.session.scalars(stmt.limit(200)))
+
+
+# --- lists ----------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class CheckinList:
+    key: str
+    title: str
+
+
+def lists_of(event: Event) -> list[CheckinList]:
+    """The event's entrance, then each session's door, in schedule order."""
+    return [CheckinList(ENTRANCE, "Event entrance")] + [
+        CheckinList(session_list(s.id), f"Session door: {s.title}") for s in event.sessions]
+
+
+def check_list(event: Event, list_key: str) -> CheckinList:
+    """The list named `list_key` if it belongs to `event`; DeskError("unknown_list") otherwise."""
+    list_key = (list_key or "").strip()
+    if list_key == ENTRANCE:
+        return CheckinList(ENTRANCE, "Event entrance")
+    kind, _, ident = list_key.partition(":")
+    if kind == "session" and ident.isdigit() and len(ident) < 12:
+        title = db.session.scalar(sa.select(EventSession.title).where(
+            EventSession.id == int(ident), EventSession.event_id == event.id))
+        if title is not None:
+            return CheckinList(list_key, f"Session door: {title}")
+    raise DeskError("unknown_list", "That check-in list is not one of this event's lists.", "list")
+
+
+# --- answers --------------------------------------------------------------------
+
+MESSAGES = {
+    CHECKED_IN: "Checked in",
+    ALREADY_CHECKED_IN: "Already checked in",
+    NOT_REGISTERED: "Not registered for this event",
+    REVOKED: "This badge was revoked",
+    UNKNOWN: "Unknown code",
+    UNDONE: "Check-in undone",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Earlier:
+    """When, where and by whom a person was checked in before."""
+
+    at: dt.datetime
+    at_text: str
+    desk: str
+    by: str
+
+    def as_dict(self) -> dict:
+        return {"at": self.at.isoformat(), "at_text": self.at_text, "desk": self.desk, "by": self.by}
+
+
+@dataclasses.dataclass(frozen=True)
+class ScanAnswer:
+    """What a desk shows after a scan, search check-in or walk-in."""
+
+    result: str
+    message: str
+    list_key: str
+    scan_id: int
+    nonce: str
+    name: str = ""
+    profession: str = ""
+    registration_id: int | None = None
+    checkin_id: int | None = None
+    earlier: Earlier | None = None
+    replayed: bool = False
+    # The last-scans line desks show for this scan (not for a replay: nothing new happened).
+    line: dict | None = dataclasses.field(default=None, compare=False, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.result == CHECKED_IN
+
+    def as_dict(self) -> dict:
+        return {
+            "result": self.result, "message": self.message, "list": self.list_key, "scan_id": self.scan_id,
+            "nonce": self.nonce, "name": self.name, "profession": self.profession,
+            "registration_id": self.registration_id, "checkin_id": self.checkin_id,
+            "earlier": self.earlier.as_dict() if self.earlier else None, "replayed": self.replayed,
+        }
+
+
+def _profession_label(code: str | None) -> str:
+    return PROFESSIONS.get(code or "", "")
+
+
+def _earlier(event: Event, checkin_at: dt.datetime, desk: str, by: str | None) -> Earlier:
+    return Earlier(at=checkin_at, at_text=format_local_time(checkin_at, event.zone), desk=desk or "", by=by or "")
+
+
+def _message(result: str, earlier: Earlier | None) -> str:
+    if result == ALREADY_CHECKED_IN and earlier:
+        where = f" at {earlier.desk}" if earlier.desk else ""
+        by = f" by {earlier.by}" if earlier.by else ""
+        return f"Already checked in at {earlier.at_text}{where}{by}"
+    return MESSAGES[result]
+
+
+def _answer_from_log(event: Event, scan: CheckinScan, replayed: bool) -> ScanAnswer:
+    """The answer a logged scan gave, rebuilt from the log (for a retried nonce)."""
+    name = profession = ""
+    if scan.registration_id:
+        row = db.session.execute(
+            sa.select(User.name, User.profession).join(Registration, Registration.user_id == User.id)
+            .where(Registration.id == scan.registration_id)).first()
+        if row:
+            name, profession = row.name, _profession_label(row.profession)
+    earlier = None
+    if scan.result == ALREADY_CHECKED_IN and scan.checkin_id:
+        row = db.session.execute(
+            sa.select(Checkin.checked_in_at, Checkin.desk, User.name)
+            .outerjoin(User, User.id == Checkin.checked_in_by_id).where(Checkin.id == scan.checkin_id)).first()
+        if row:
+            earlier = _earlier(event, row.checked_in_at, row.desk, row.name)
+    return ScanAnswer(result=scan.result, message=_message(scan.result, earlier), list_key=scan.list_key,
+                      scan_id=scan.id, nonce=scan.nonce, name=name, profession=profession,
+                      registration_id=scan.registration_id, checkin_id=scan.checkin_id, earlier=earlier,
+                      replayed=replayed)
+
+
+# --- input checks ---------------------------------------------------------------
+
+def check_nonce(nonce) -> str:
+    if not isinstance(nonce, str) or not NONCE_SHAPE.fullmatch(nonce):
+        raise DeskError("bad_nonce", "Each scan needs a nonce: 8 to 64 letters, digits or - _ . :", "nonce")
+    return nonce
+
+
+def check_desk_name(desk) -> str:
+    desk = " ".join(str(desk or "").split())
+    if not desk:
+        raise DeskError("desk_required", "Give this desk a name (for example Desk 2) before scanning.", "desk")
+    if len(desk) > DESK_MAX:
+        raise DeskError("desk_too_long", f"The desk name is too long ({DESK_MAX} characters at most).", "desk")
+    return desk
+
+
+def _token_in(raw: str) -> str:
+    """The badge token in what a scanner sent: the token itself, or a URL/text ending in it."""
+    token = badge.normalise(raw)
+    if badge.is_well_formed(token):
+        return token
+    tail = re.split(r"[/=#?]", token)[-1] if token else ""
+    return tail if badge.is_well_formed(tail) else ""
+
+
+# --- the check-in itself --------------------------------------------------------
+
+@dataclasses.dataclass
+class _Target:
+    """Who a scan points at, as far as the scan could tell."""
+
+    result: str | None  # UNKNOWN, NOT_REGISTERED, REVOKED, or None: try to check in
+    registration_id: int | None = None
+    user_id: int | None = None
+    name: str = ""
+    profession: str = ""
+    earlier: tuple | None = None  # (check-in id, at, desk, by whom) on the scanned list
+
+
+
+def _registration_row(event: Event, list_key: str, where, lock: bool):
+    """The registration, its person, and their check-in on this list if any: one round trip."""
+    staff = so.aliased(User)
+    stmt = (sa.select(Registration.id, Registration.event_id, Registration.user_id, Registration.revoked_at,
+                      User.name, User.profession, Checkin.id.label("checkin_id"), Checkin.checked_in_at,
+                      Checkin.desk, staff.name.label("checked_in_by"))
+            .join(User, User.id == Registration.user_id)
+            .outerjoin(Checkin, sa.and_(Checkin.event_id == event.id, Checkin.list_key == list_key,
+                                        Checkin.user_id == Registration.user_id))
+            .outerjoin(staff, staff.id == Checkin.checked_in_by_id)
+            .where(where))
+    if lock and db.session.get_bind().dialect.name == "postgresql":
+        # Two desks scanning one badge at once: the second waits here for the first to commit. (If it
+        # then still misses the first's check-in, the unique constraint refuses its own and the retry
+        # in _check_in answers "already checked in".)
+        stmt = stmt.with_for_update(of=Registration)
+    return db.session.execute(stmt).first()
+
+
+def _target(event: Event, row) -> _Target:
+    if row is None:
+        return _Target(UNKNOWN)
+    target = _Target(None, row.id, row.user_id, row.name, _profession_label(row.profession))
+    if row.checkin_id is not None:
+        target.earlier = (row.checkin_id, row.checked_in_at, row.desk, row.checked_in_by)
+    if row.event_id != event.id:
+        target.result = NOT_REGISTERED  # another event's badge
+    elif row.revoked_at is not None:
+        target.result = REVOKED
+    return target
+
+
+def _check_in(event: Event, checkin_list: CheckinList, *, nonce: str, desk: str, staff: User | None,
+              method: str, raw_input: str, find) -> ScanAnswer:
+    """One scan in one short transaction; `find(lock)` returns the registration row or None."""
+    for _attempt in range(3):
+        try:
+            answer = _check_in_once(event, checkin_list, nonce=nonce, desk=desk, staff=staff,
+                                    method=method, raw_input=raw_input, find=find)
+            db.session.commit()
+            return answer
+        except sa.exc.IntegrityError:
+            # Another request took this nonce or checked this person in between our read and
+            # our write; the next attempt finds its row and answers from it.
+            db.session.rollback()
+        except Exception:
+            db.session.rollback()
+            raise
+    raise DeskError("busy", "The desk is very busy; please scan again.")
+
+
+def _check_in_once(event: Event, checkin_list: CheckinList, *, nonce, desk, staff, method, raw_input,
+                   find) -> ScanAnswer:
+    logged = db.session.scalar(sa.select(CheckinScan).where(CheckinScan.event_id == event.id,
+                                                            CheckinScan.nonce == nonce))
+    if logged is not None:
+        return _answer_from_log(event, logged, replayed=True)
+    target = _target(event, find(checkin_list.key, True))
+    staff_id = getattr(staff, "id", None)
+    now = clock.now()
+    earlier = None
+    checkin_id = None
+    result = target.result
+    if result is None:
+        if target.earlier:
+            checkin_id, at, earlier_desk, by = target.earlier
+            result = ALREADY_CHECKED_IN
+            earlier = _earlier(event, at, earlier_desk, by)
+        else:
+            checkin = Checkin(event_id=event.id, list_key=checkin_list.key, user_id=target.user_id,
+                              registration_id=target.registration_id, checked_in_at=now,
+                              checked_in_by_id=staff_id, method=method, desk=desk)
+            db.session.add(checkin)
+            db.session.flush()
+            result, checkin_id = CHECKED_IN, checkin.id
+    scan = CheckinScan(event_id=event.id, list_key=checkin_list.key, nonce=nonce, scanned_at=now, desk=desk,
+                       staff_id=staff_id, method=method, raw_input=raw_input[:200], result=result,
+                       reason=_message(result, earlier)[:300], registration_id=target.registration_id,
+                       checkin_id=checkin_id)
+    db.session.add(scan)
+    db.session.flush()
+    line = scan_line(event, scan, target.name, getattr(staff, "name", ""), result == CHECKED_IN)
+    return ScanAnswer(result=result, message=_message(result, earlier), list_key=checkin_list.key, scan_id=scan.id,
+                      nonce=nonce, name=target.name, profession=target.profession,
+                      registration_id=target.registration_id, checkin_id=checkin_id, earlier=earlier, line=line)
+
+
+def scan(event: Event, list_key: str, raw_input: str, nonce: str, desk: str, staff: User | None,
+         method: str = "scan") -> ScanAnswer:
+    """Check in the person whose badge was scanned (or typed) at `desk` on `list_key`.
+
+    Answers checked_in, already_checked_in (with when, where, by whom), not_registered (a badge of
+    another event), revoked or unknown; each is logged. The same nonce again answers as the first
+    time and writes nothing. Raises DeskError for a list of another event or a malformed request.
+    """
+    checkin_list = check_list(event, list_key)
+    nonce, desk = check_nonce(nonce), check_desk_name(desk)
+    raw_input = str(raw_input or "")
+    token = _token_in(raw_input)
+
+    def find(list_key, lock):
+        return _registration_row(event, list_key, Registration.badge_token == token, lock) if token else None
+
+    return _check_in(event, checkin_list, nonce=nonce, desk=desk, staff=staff,
+                     method=method, raw_input=raw_input, find=find)
+
+
+def check_in_registration(event: Event, list_key: str, registration_id, nonce: str, desk: str,
+                          staff: User | None, method: str = "search") -> ScanAnswer:
+    """Check in a person found by name search (by their registration id); logged like a scan."""
+    checkin_list = check_list(event, list_key)
+    nonce, desk = check_nonce(nonce), check_desk_name(desk)
+    if isinstance(registration_id, bool) or not isinstance(registration_id, int) or not 0 < registration_id < 2**62:
+        raise DeskError("bad_registration", "Choose a person from the search results.", "registration_id")
+
+    def find(list_key, lock):
+        return _registration_row(event, list_key, Registration.id == registration_id, lock)
+
+    return _check_in(event, checkin_list, nonce=nonce, desk=desk, staff=staff,
+                     method=method, raw_input=f"registration:{registration_id}", find=find)
+
+
+def walk_in(event: Event, list_key: str, *, name: str, email: str, profession: str, nonce: str, desk: str,
+            staff: User) -> ScanAnswer:
+    """Register a person who walks up to the desk, and check them in.
+
+    Registration and check-in are two short transactions (registering is
+    `checkin.registration.register_person`'s); a retry with the same nonce
+    registers nobody twice and answers as the first time.
+    """
+    checkin_list = check_list(event, list_key)
+    nonce, desk = check_nonce(nonce), check_desk_name(desk)
+    logged = db.session.scalar(sa.select(CheckinScan).where(CheckinScan.event_id == event.id,
+                                                            CheckinScan.nonce == nonce))
+    if logged is not None:
+        return _answer_from_log(event, logged, replayed=True)
+    if profession and profession not in PROFESSIONS:
+        raise DeskError("bad_profession", f"Profession must be one of: {', '.join(PROFESSIONS.values())}.",
+                        "profession")
+    try:
+        registration, _new = register_person(event, email=email, name=name, profession=profession,
+                                             source=WALK_IN, actor_id=staff.id)
+    except RegistrationError as error:
+        raise DeskError("bad_walk_in", str(error), error.field) from error
+    _registered.pop(event.id, None)
+    return check_in_registration(event, checkin_list.key, registration.id, nonce, desk, staff, method="walk_in")
+
+
+def undo(event: Event, checkin_id, reason: str, desk: str, staff: User) -> ScanAnswer:
+    """Take back a wrong check-in (hosts only, with a reason): logged, audited, and the person
+    can be checked in again."""
+    if not may_undo(staff, event.id):
+        raise DeskError("hosts_only", "Only the event's hosts can undo a check-in.")
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise DeskError("reason_required", "Say why this check-in is being undone.", "reason")
+    if isinstance(checkin_id, bool) or not isinstance(checkin_id, int) or not 0 < checkin_id < 2**62:
+        raise DeskError("bad_checkin", "Choose a check-in to undo.", "checkin_id")
+    desk = check_desk_name(desk)
+    checkin = db.session.scalar(sa.select(Checkin).where(Checkin.id == checkin_id, Checkin.event_id == event.id))
+    if checkin is None:
+        raise DeskError("not_checked_in", "That check-in does not exist (perhaps it was already undone).",
+                        "checkin_id")
+    person = db.session.get(User, checkin.user_id)
+    list_key, registration_id = checkin.list_key, checkin.registration_id
+    # The log rows keep pointing at a check-in that no longer exists: clear them first.
+    db.session.execute(sa.update(CheckinScan).where(CheckinScan.checkin_id == checkin.id).values(checkin_id=None))
+    db.session.delete(checkin)
+    now = clock.now()
+    scan_row = CheckinScan(event_id=event.id, list_key=list_key, nonce=f"undo:{checkin_id}:{now.timestamp():.6f}",
+                           scanned_at=now, desk=desk, staff_id=staff.id, method="undo",
+                           raw_input=f"checkin:{checkin_id}", result=UNDONE, reason=reason[:300],
+                           registration_id=registration_id)
+    db.session.add(scan_row)
+    audit.record(staff.id, "checkin.undone", f"event:{event.id}", f"checkin:{checkin_id} list:{list_key} "
+                 f"user:{checkin.user_id} reason:{reason[:200]}")
+    try:
+        db.session.flush()
+        line = scan_line(event, scan_row, person.name if person else "", staff.name, False)
+        db.session.commit()
+    except sa.exc.IntegrityError as error:  # undone at the same moment elsewhere
+        db.session.rollback()
+        raise DeskError("not_checked_in", "That check-in was just undone elsewhere.", "checkin_id") from error
+    return ScanAnswer(result=UNDONE, message=f"Check-in undone: {reason}", list_key=list_key, scan_id=scan_row.id,
+                      nonce=scan_row.nonce, name=person.name if person else "",
+                      profession=_profession_label(person.profession if person else None),
+                      registration_id=registration_id, line=line)
+
+
+# --- what a desk shows ----------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Counters:
+    list_key: str
+    checked_in: int
+    registered: int
+
+    def as_dict(self) -> dict:
+        return {"list": self.list_key, "checked_in": self.checked_in, "registered": self.registered}
+
+
+def counters(event: Event, list_key: str) -> Counters:
+    """Checked in on this list, and registered for the event (revoked badges left out)."""
+    checkin_list = check_list(event, list_key)
+    checked_in = db.session.scalar(sa.select(sa.func.count()).select_from(Checkin).where(
+        Checkin.event_id == event.id, Checkin.list_key == checkin_list.key))
+    return Counters(checkin_list.key, checked_in, registered_count(event.id))
+
+
+# Registrations change rarely during check-in, but counting 50,000 of them takes
+# longer than a scan: the count is reused for DESK_REGISTERED_FOR seconds (walk-ins reset it).
+_registered: dict[int, tuple[float, int]] = {}
+
+
+def registered_count(event_id: int) -> int:
+    keep_for = current_app.config.get("DESK_REGISTERED_FOR", 0 if current_app.testing else 1.0)
+    now = time.monotonic()
+    cached = _registered.get(event_id)
+    if keep_for and cached and cached[0] > now:
+        return cached[1]
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
+        Registration.event_id == event_id, Registration.revoked_at.is_(None)))
+    _registered[event_id] = (now + keep_for, count)
+    return count
+
+
+def scan_line(event: Event, scan: CheckinScan, name: str, staff_name: str, checkin_exists: bool) -> dict:
+    """One line of 'last scans' as desks show it."""
+    return {
+        "scan_id": scan.id, "at": scan.scanned_at.isoformat(), "at_text": format_local_time(scan.scanned_at, event.zone),
+        "result": scan.result, "message": scan.reason, "name": name, "desk": scan.desk, "by": staff_name,
+        "method": scan.method, "list": scan.list_key,
+        "checkin_id": scan.checkin_id if scan.result == CHECKED_IN and checkin_exists else None,
+    }
+
+
+def last_scans(event: Event, list_key: str, limit: int = LAST_SCANS) -> list[dict]:
+    checkin_list = check_list(event, list_key)
+    person, staff = so.aliased(User), so.aliased(User)
+    rows = db.session.execute(
+        sa.select(CheckinScan, person.name, staff.name, Checkin.id)
+        .outerjoin(Registration, Registration.id == CheckinScan.registration_id)
+        .outerjoin(person, person.id == Registration.user_id)
+        .outerjoin(staff, staff.id == CheckinScan.staff_id)
+        .outerjoin(Checkin, Checkin.id == CheckinScan.checkin_id)
+        .where(CheckinScan.event_id == event.id, CheckinScan.list_key == checkin_list.key)
+        .order_by(CheckinScan.id.desc()).limit(max(1, min(limit, 50)))).all()
+    return [scan_line(event, scan, name or "", staff_name or "", checkin_id is not None)
+            for scan, name, staff_name, checkin_id in rows]
+
+
+def announce(event: Event, answer: ScanAnswer) -> None:
+    """Tell every desk of the event (room desk:<id>) about a scan, after its transaction.
+
+    The last-scans line goes at once (event desk.scan). The list's counters
+    (desk.counters) are counted at most every DESK_COUNTERS_EVERY seconds per
+    list, however many desks scan: counting 50,000 rows on every scan would
+    cost more than the scan itself.
+    """
+    if answer.replayed or answer.line is None:
+        return
+    push(f"desk:{event.id}", "desk.scan", answer.line)
+    if answer.result in (CHECKED_IN, UNDONE):
+        _count_soon(event.id, answer.list_key)
+
+
+_counting: set[tuple[int, str]] = set()
+_counting_lock = threading.Lock()
+
+
+def _count_soon(event_id: int, list_key: str) -> None:
+    app = current_app._get_current_object()
+    every = app.config.get("DESK_COUNTERS_EVERY", 0 if app.testing else 0.25)
+    if not every:
+        _push_counters(event_id, list_key)
+        return
+    with _counting_lock:
+        if (event_id, list_key) in _counting:
+            return  # a count is on its way and will include this scan
+        _counting.add((event_id, list_key))
+    socketio.start_background_task(_count_later, app, event_id, list_key, every)
+
+
+def _count_later(app, event_id: int, list_key: str, delay: float) -> None:
+    socketio.sleep(delay)
+    with _counting_lock:
+        # Before counting: a scan committed from now on schedules another count.
+        _counting.discard((event_id, list_key))
+    with app.app_context():
+        try:
+            _push_counters(event_id, list_key)
+        except Exception:  # a lost count is fixed by the next one or a desk's re-fetch
+            logger.exception("counting check-ins for desks failed")
+        finally:
+            db.session.remove()
+
+
+def _push_counters(event_id: int, list_key: str) -> None:
+    event = db.session.get(Event, event_id)
+    if event is not None:
+        push(f"desk:{event_id}", "desk.counters", counters(event, list_key).as_dict())
+
+
+def list_state(event: Event, list_key: str, limit: int = LAST_SCANS) -> dict:
+    return {"counters": counters(event, list_key).as_dict(), "last_scans": last_scans(event, list_key, limit)}
+
+
+# --- name search ----------------------------------------------------------------
+
+def _prefix_range(column, text: str):
+    """`column` starts with `text`, as a range an index serves on SQLite and PostgreSQL alike,
+    plus a LIKE that keeps the answer exact under any collation."""
+    upper = text[:-1] + chr(ord(text[-1]) + 1)
+    return sa.and_(column >= text, column < upper, column.startswith(text, autoescape=True))
+
+
+def search(event: Event, list_key: str, query: str, limit: int = SEARCH_LIMIT) -> list[dict]:
+    """Registrants whose name or email starts with `query` (at least 3 characters, any case).
+
+    Never the whole list: a short query is refused and answers are capped at `limit`.
+    Served by indexes on lower(users.name) and users.email, then the (event, user) key of
+    registrations, so it stays fast with tens of thousands of registrants.
+    """
+    checkin_list = check_list(event, list_key)
+    text = " ".join(str(query or "").split()).lower()
+    if len(text) < SEARCH_MIN:
+        raise DeskError("query_too_short", f"Type at least {SEARCH_MIN} letters of the name or email.", "q")
+    if len(text) > 120:
+        raise DeskError("query_too_long", "That search is too long.", "q")
+    limit = max(1, min(limit, 25))
+    found: dict[int, sa.Row] = {}
+    for column in (sa.func.lower(User.name), User.email):  # emails are stored in lower case
+        rows = db.session.execute(
+            sa.select(Registration.id, Registration.revoked_at, User.name, User.email, User.profession,
+                      Checkin.id.label("checkin_id"), Checkin.checked_in_at, Checkin.desk)
+            .select_from(User)
+            .join(Registration, sa.and_(Registration.user_id == User.id, Registration.event_id == event.id))
+            .outerjoin(Checkin, sa.and_(Checkin.event_id == event.id, Checkin.list_key == checkin_list.key,
+                                        Checkin.user_id == User.id))
+            .where(_prefix_range(column, text))
+            .order_by(column).limit(limit)).all()
+        for row in rows:
+            found.setdefault(row.id, row)
+    rows = sorted(found.values(), key=lambda row: (row.name.lower(), row.id))[:limit]
+    return [{
+        "registration_id": row.id, "name": row.name, "email": row.email,
+        "profession": _profession_label(row.profession), "revoked": row.revoked_at is not None,
+        "checked_in": row.checkin_id is not None,
+        "checked_in_text": (f"{format_local_time(row.checked_in_at, event.zone)}"
+                            f"{' at ' + row.desk if row.desk else ''}") if row.checkin_id else "",
+    } for row in rows]
