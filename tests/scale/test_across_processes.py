@@ -168,3 +168,85 @@ def test_a_cli_command_reaches_pages_on_every_process(cluster):
     for page in pages:
         page.wait_for("resync")
         page.close()
+
+
+def test_a_check_in_at_a_desk_on_one_process_reaches_a_desk_on_the_other(cluster):
+    from accounts.models import User
+    from checkin.models import Registration
+    from core.db import db
+    from events.models import Event
+    from events.setup import grant_role
+
+    a, b = cluster.urls
+    world = seed(cluster, attendees=2)
+    app = cluster.app()
+    with app.app_context():
+        event = db.session.scalar(sa.select(Event))
+        host = db.session.scalar(sa.select(User).where(User.email == world["host"]))
+        staff = User(email="dana@example.org", name="Dana Desk")
+        staff.set_password(PASSWORD)
+        db.session.add(staff)
+        db.session.commit()
+        grant_role(event, staff.email, "checkin", host)
+        people = db.session.scalars(sa.select(User).where(User.email.in_(world["people"])).order_by(User.email))
+        registrations = [Registration(event_id=event.id, user_id=person.id) for person in people]
+        db.session.add_all(registrations)
+        db.session.commit()
+        event_id, token = event.id, registrations[0].badge_token
+        db.session.remove()
+        db.engine.dispose()
+
+    desk_a, desk_b = Browser(), Browser()
+    desk_a.login(a, "dana@example.org", PASSWORD)
+    desk_b.login(b, "dana@example.org", PASSWORD)
+    watching_on_b = LiveClient(b, desk_b)
+    watching_on_b.join(f"desk:{event_id}")
+
+    page = f"/desk/events/{event_id}?list=entrance&desk=Desk+A"
+    answer = desk_a.submit(a, page, action=f"/desk/events/{event_id}/scan", values={"code": token})
+    assert answer.status in (200, 302), answer.status
+
+    line = watching_on_b.wait_for("desk.scan")[0]
+    assert line["result"] == "checked_in" and line["desk"] == "Desk A"
+    counters = watching_on_b.wait_for("desk.counters")[-1]
+    assert counters["checked_in"] == 1 and counters["registered"] == 2
+    # Desk B's own page, served by process B, agrees.
+    state = json.loads(desk_b.get(b, f"/api/v1/events/{event_id}/lists/entrance/state").body)
+    assert state["counters"]["checked_in"] == 1
+    watching_on_b.close()
+
+
+def test_the_reporting_worker_in_its_own_process_tells_the_attendees_page_on_a_server(tmp_path, pg_database, redis_server):
+    from tests.scale.servers import Cluster
+
+    # The servers leave transmission to `flask reporting worker` (Procfile: worker).
+    cluster = Cluster(tmp_path, pg_database, redis_server.url, processes=1,
+                      env={"REPORTING_WORKER": "off", "REPORTING_BATCH_DIR": str(tmp_path / "batches")})
+    cluster.migrate()
+    cluster.start()
+    try:
+        (server,) = cluster.urls
+        world = seed(cluster, attendees=1)
+        attendee = Browser()
+        attendee.login(server, world["people"][0], PASSWORD)
+        claim_credit(attendee, server, world["code"])
+        my_training = LiveClient(server, attendee)
+        app = cluster.app()
+        with app.app_context():
+            from accounts.models import User
+            from core.db import db
+
+            user_id = db.session.scalar(sa.select(User.id).where(User.email == world["people"][0]))
+            db.session.remove()
+            db.engine.dispose()
+        my_training.join(f"user:{user_id}")
+
+        done = cluster.run_cli("reporting", "worker", "--once")
+        assert done.returncode == 0, done.stderr
+        pushed = my_training.wait_for("report")
+        assert {"session_id": world["session_id"], "state": "accepted"} in pushed
+        page = attendee.get(server, "/training")
+        assert "Sent to the provider for reporting to CPE Monitor" in page.body
+        my_training.close()
+    finally:
+        cluster.stop()
