@@ -19,6 +19,7 @@ at most one check-in per person and list, and one scan-log row per scan sent.
 
     .venv/bin/python bench/checkin.py                           # SQLite, 50,000 registrants, 20 desks
     .venv/bin/python bench/checkin.py --rate 0                  # as fast as it goes
+    .venv/bin/python bench/checkin.py --together                # every desk scans at the same moment
     .venv/bin/python bench/checkin.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
 """
 from __future__ import annotations
@@ -183,7 +184,8 @@ class Badges:
 
 
 async def desk(http, base: str, cookie: str, number: int, event_id: int, badges: Badges, names: list[str],
-               scans: int, rate: float, search_every: int, results: Results, rng: random.Random):
+               scans: int, rate: float, search_every: int, results: Results, rng: random.Random,
+               together: bool = False):
     import aiohttp
 
     jar = aiohttp.CookieJar(unsafe=True)
@@ -198,6 +200,10 @@ async def desk(http, base: str, cookie: str, number: int, event_id: int, badges:
         headers = {"X-CSRFToken": match.group(1)}
         api = f"{base}/api/v1/events/{event_id}/lists/entrance"
         started = time.perf_counter()
+        if rate and not together:
+            # Volunteers at different desks do not scan in step: each desk starts at its own moment
+            # within the first second. (--together keeps them in step: 20 scans arrive at once.)
+            started += rng.random() / rate
         for i in range(scans):
             if rate:
                 delay = started + i / rate - time.perf_counter()
@@ -237,7 +243,7 @@ async def desk(http, base: str, cookie: str, number: int, event_id: int, badges:
 
 
 async def rush(base: str, event_id: int, tokens, names, cookies, scans: int, rate: float, repeat: float,
-               search_every: int) -> tuple[Results, float]:
+               search_every: int, together: bool = False) -> tuple[Results, float]:
     import aiohttp
 
     results = Results()
@@ -246,7 +252,7 @@ async def rush(base: str, event_id: int, tokens, names, cookies, scans: int, rat
     http = aiohttp.TCPConnector(limit=0)  # each desk keeps its connection, as a browser does
     started = time.perf_counter()
     await asyncio.gather(*(desk(http, base, cookie, n + 1, event_id, badges, names, scans, rate, search_every, results,
-                                random.Random(n)) for n, cookie in enumerate(cookies)))
+                                random.Random(n), together) for n, cookie in enumerate(cookies)))
     duration = time.perf_counter() - started
     await http.close()
     return results, duration
@@ -285,6 +291,8 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=1.0, help="scans per second per desk (0: as fast as possible)")
     parser.add_argument("--repeat", type=float, default=0.15, help="share of scans of a badge scanned before")
     parser.add_argument("--search-every", type=int, default=5, help="a name search after every N scans (0: none)")
+    parser.add_argument("--together", action="store_true",
+                        help="all desks scan in step (the worst case: every desk's scan arrives at the same moment)")
     parser.add_argument("--database-url", help="a PostgreSQL server URL; a database is created on it for the run")
     args = parser.parse_args()
 
@@ -322,10 +330,12 @@ def main() -> int:
                 break
             time.sleep(0.1)  # waiting for the server to listen
         pace = f"{args.rate:g} scans/s each" if args.rate else "as fast as the server answers"
+        if args.rate:
+            pace += ", all in step" if args.together else ", each desk at its own moment"
         print(f"server pid {server.pid} on {base}; {args.desks} desks × {args.scans} scans, {pace}, "
               f"a search every {args.search_every} scans …", flush=True)
         results, duration = asyncio.run(rush(base, event_id, tokens, names, cookies, args.scans, args.rate,
-                                             args.repeat, args.search_every))
+                                             args.repeat, args.search_every, args.together))
 
         print(f"\n{database}: {results.scans_sent} scans + {len(results.latency['search'])} searches from "
               f"{args.desks} desks in {duration:.1f} s: {results.scans_sent / duration:.0f} scans/s")
