@@ -61,10 +61,10 @@ def create_app(config: dict | None = None) -> Flask:
     from accounts.models import User
     from accounts.views import bp as accounts_bp
     from checkin import models as checkin_models  # noqa: F401  (its tables are part of the schema)
-    from checkin.views import bp as checkin_bp
     from checkin.api import bp as desk_api_bp
     from checkin.desk import may_use_desk
     from checkin.desk_views import bp as desk_bp
+    from checkin.views import bp as checkin_bp
     from claims.views import bp as claims_bp
     from claims.views import next_step_for
     from codes.redeem import has_redeemed

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 from accounts.models import User
 from checkin.attendance import attended_users, mark_attended
-from checkin.models import Registration, WebinarImport, WebinarParticipant
-from checkin.registration import decode_upload, read_csv_rows
+from checkin.models import WebinarImport, WebinarParticipant
+from checkin.registration import decode_upload, read_csv_rows, registration_for
 from core import audit
 from core.db import db
 from events.models import EventSession
@@ -244,9 +244,9 @@ def record_attendance(report: WebinarImport, actor_id: int | None) -> int:
 
 
 def _attend(session: EventSession, user_id: int, actor_id: int | None) -> bool:
-    registration_id = db.session.scalar(sa.select(Registration.id).where(
-        Registration.event_id == session.event_id, Registration.user_id == user_id))
-    return mark_attended(user_id, session, actor_id, method="webinar", registration_id=registration_id)
+    registration = registration_for(session.event, user_id)
+    return mark_attended(user_id, session, actor_id, method="webinar",
+                         registration_id=registration.id if registration else None)
 
 
 def match_by_hand(participant: WebinarParticipant, user: User, actor_id: int | None) -> bool:
