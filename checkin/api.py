@@ -138,7 +138,7 @@ def scan(event_id: int, list_key: str):
     event = desk_event(event_id)
     data = body()
     answer = desk.scan(event, list_key, text(data, "code"), text(data, "nonce"), text(data, "desk"), current_user)
-    desk.announce(event, answer)
+    desk.announce(event_id, answer)
     return jsonify(answer.as_dict())
 
 
@@ -148,7 +148,7 @@ def check_in(event_id: int, list_key: str):
     data = body()
     answer = desk.check_in_registration(event, list_key, number(data, "registration_id"), text(data, "nonce"),
                                         text(data, "desk"), current_user)
-    desk.announce(event, answer)
+    desk.announce(event_id, answer)
     return jsonify(answer.as_dict())
 
 
@@ -159,7 +159,7 @@ def walk_in(event_id: int, list_key: str):
     answer = desk.walk_in(event, list_key, name=text(data, "name", longest=200), email=text(data, "email", longest=254),
                           profession=text(data, "profession", required=False, longest=20), nonce=text(data, "nonce"),
                           desk=text(data, "desk"), staff=current_user)
-    desk.announce(event, answer)
+    desk.announce(event_id, answer)
     return jsonify(answer.as_dict())
 
 
@@ -168,5 +168,5 @@ def undo(event_id: int, checkin_id: int):
     event = desk_event(event_id)
     data = body()
     answer = desk.undo(event, checkin_id, text(data, "reason", required=False, longest=300), text(data, "desk"), current_user)
-    desk.announce(event, answer)
+    desk.announce(event_id, answer)
     return jsonify(answer.as_dict())

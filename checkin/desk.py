@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import re
 import threading
@@ -71,12 +72,17 @@ def event_for_desk(user, event_id: int) -> tuple[Event | None, bool]:
     """The event, and whether `user` may use its desk: one query for every API request."""
     if not getattr(user, "is_authenticated", False):
         return db.session.get(Event, event_id), False
-    staff = sa.select(EventRole.id).where(EventRole.event_id == Event.id, EventRole.user_id == user.id,
-                                          EventRole.role.in_(("host", "checkin"))).exists()
-    row = db.session.execute(sa.select(Event, staff).where(Event.id == event_id)).first()
+    row = db.session.execute(_event_for_desk_query(), {"event_id": event_id, "user_id": user.id}).first()
     if row is None:
         return None, False
     return row[0], bool(user.is_admin or row[1])
+
+
+@functools.cache
+def _event_for_desk_query() -> sa.Select:
+    staff = sa.select(EventRole.id).where(EventRole.event_id == Event.id, EventRole.user_id == sa.bindparam("user_id"),
+                                          EventRole.role.in_(("host", "checkin"))).exists()
+    return sa.select(Event, staff).where(Event.id == sa.bindparam("event_id"))
 
 
 def may_undo(user, event_id: int) -> bool:
@@ -265,23 +271,34 @@ class _Target:
 
 
 
-def _registration_row(event: Event, list_key: str, where, lock: bool):
-    """The registration, its person, and their check-in on this list if any: one round trip."""
+# Built once: building a statement (aliases, joins, cache key) costs more than running it.
+@functools.cache
+def _registration_query(by: str, lock: bool) -> sa.Select:
+    """The registration (by badge token or by id), its person, and their check-in on a list, if any."""
     staff = so.aliased(User)
+    key = Registration.badge_token if by == "token" else Registration.id
     stmt = (sa.select(Registration.id, Registration.event_id, Registration.user_id, Registration.revoked_at,
                       User.name, User.profession, Checkin.id.label("checkin_id"), Checkin.checked_in_at,
                       Checkin.desk, staff.name.label("checked_in_by"))
             .join(User, User.id == Registration.user_id)
-            .outerjoin(Checkin, sa.and_(Checkin.event_id == event.id, Checkin.list_key == list_key,
+            .outerjoin(Checkin, sa.and_(Checkin.event_id == sa.bindparam("event_id"),
+                                        Checkin.list_key == sa.bindparam("list_key"),
                                         Checkin.user_id == Registration.user_id))
             .outerjoin(staff, staff.id == Checkin.checked_in_by_id)
-            .where(where))
-    if lock and db.session.get_bind().dialect.name == "postgresql":
+            .where(key == sa.bindparam("key")))
+    if lock:
         # Two desks scanning one badge at once: the second waits here for the first to commit. (If it
         # then still misses the first's check-in, the unique constraint refuses its own and the retry
         # in _check_in answers "already checked in".)
         stmt = stmt.with_for_update(of=Registration)
-    return db.session.execute(stmt).first()
+    return stmt
+
+
+def _registration_row(event: Event, list_key: str, by: str, key):
+    """The registration whose badge token (by="token") or id (by="id") is `key`: one round trip."""
+    lock = db.session.get_bind().dialect.name == "postgresql"
+    return db.session.execute(_registration_query(by, lock),
+                              {"event_id": event.id, "list_key": list_key, "key": key}).first()
 
 
 def _target(event: Event, row) -> _Target:
@@ -299,16 +316,18 @@ def _target(event: Event, row) -> _Target:
 
 def _check_in(event: Event, checkin_list: CheckinList, *, nonce: str, desk: str, staff: User | None,
               method: str, raw_input: str, find) -> ScanAnswer:
-    """One scan in one short transaction; `find(lock)` returns the registration row or None."""
-    for _attempt in range(3):
+    """One scan in one short transaction; `find()` returns the registration row or None."""
+    for attempt in range(3):
         try:
-            answer = _check_in_once(event, checkin_list, nonce=nonce, desk=desk, staff=staff,
-                                    method=method, raw_input=raw_input, find=find)
+            # A nonce is new nearly always: the first attempt does not look it up, and a retried
+            # upload is caught by the unique (event, nonce) key on the log and answered on the next.
+            answer = _check_in_once(event, checkin_list, nonce=nonce, desk=desk, staff=staff, method=method,
+                                    raw_input=raw_input, find=find, seen_before=attempt > 0)
             db.session.commit()
             return answer
         except sa.exc.IntegrityError:
-            # Another request took this nonce or checked this person in between our read and
-            # our write; the next attempt finds its row and answers from it.
+            # This nonce is logged already, or another request checked this person in between our
+            # read and our write; the next attempt finds its row and answers from it.
             db.session.rollback()
         except Exception:
             db.session.rollback()
@@ -316,13 +335,18 @@ def _check_in(event: Event, checkin_list: CheckinList, *, nonce: str, desk: str,
     raise DeskError("busy", "The desk is very busy; please scan again.")
 
 
+def _logged_scan(event: Event, nonce: str) -> CheckinScan | None:
+    return db.session.scalar(sa.select(CheckinScan).where(CheckinScan.event_id == event.id,
+                                                          CheckinScan.nonce == nonce))
+
+
 def _check_in_once(event: Event, checkin_list: CheckinList, *, nonce, desk, staff, method, raw_input,
-                   find) -> ScanAnswer:
-    logged = db.session.scalar(sa.select(CheckinScan).where(CheckinScan.event_id == event.id,
-                                                            CheckinScan.nonce == nonce))
-    if logged is not None:
-        return _answer_from_log(event, logged, replayed=True)
-    target = _target(event, find(checkin_list.key, True))
+                   find, seen_before: bool) -> ScanAnswer:
+    if seen_before:
+        logged = _logged_scan(event, nonce)
+        if logged is not None:
+            return _answer_from_log(event, logged, replayed=True)
+    target = _target(event, find(checkin_list.key))
     staff_id = getattr(staff, "id", None)
     now = clock.now()
     earlier = None
@@ -365,8 +389,8 @@ def scan(event: Event, list_key: str, raw_input: str, nonce: str, desk: str, sta
     raw_input = str(raw_input or "")
     token = _token_in(raw_input)
 
-    def find(list_key, lock):
-        return _registration_row(event, list_key, Registration.badge_token == token, lock) if token else None
+    def find(list_key):
+        return _registration_row(event, list_key, "token", token) if token else None
 
     return _check_in(event, checkin_list, nonce=nonce, desk=desk, staff=staff,
                      method=method, raw_input=raw_input, find=find)
@@ -380,8 +404,8 @@ def check_in_registration(event: Event, list_key: str, registration_id, nonce: s
     if isinstance(registration_id, bool) or not isinstance(registration_id, int) or not 0 < registration_id < 2**62:
         raise DeskError("bad_registration", "Choose a person from the search results.", "registration_id")
 
-    def find(list_key, lock):
-        return _registration_row(event, list_key, Registration.id == registration_id, lock)
+    def find(list_key):
+        return _registration_row(event, list_key, "id", registration_id)
 
     return _check_in(event, checkin_list, nonce=nonce, desk=desk, staff=staff,
                      method=method, raw_input=f"registration:{registration_id}", find=find)
@@ -397,8 +421,7 @@ def walk_in(event: Event, list_key: str, *, name: str, email: str, profession: s
     """
     checkin_list = check_list(event, list_key)
     nonce, desk = check_nonce(nonce), check_desk_name(desk)
-    logged = db.session.scalar(sa.select(CheckinScan).where(CheckinScan.event_id == event.id,
-                                                            CheckinScan.nonce == nonce))
+    logged = _logged_scan(event, nonce)
     if logged is not None:
         return _answer_from_log(event, logged, replayed=True)
     if profession and profession not in PROFESSIONS:
@@ -516,8 +539,10 @@ def last_scans(event: Event, list_key: str, limit: int = LAST_SCANS) -> list[dic
             for scan, name, staff_name, checkin_id in rows]
 
 
-def announce(event: Event, answer: ScanAnswer) -> None:
+def announce(event_id: int, answer: ScanAnswer) -> None:
     """Tell every desk of the event (room desk:<id>) about a scan, after its transaction.
+
+    Takes the event's id, not the event: after the commit the event would be loaded again.
 
     The last-scans line goes at once (event desk.scan). The list's counters
     (desk.counters) are counted at most every DESK_COUNTERS_EVERY seconds per
@@ -526,9 +551,9 @@ def announce(event: Event, answer: ScanAnswer) -> None:
     """
     if answer.replayed or answer.line is None:
         return
-    push(f"desk:{event.id}", "desk.scan", answer.line)
+    push(f"desk:{event_id}", "desk.scan", answer.line)
     if answer.result in (CHECKED_IN, UNDONE):
-        _count_soon(event.id, answer.list_key)
+        _count_soon(event_id, answer.list_key)
 
 
 _counting: set[tuple[int, str]] = set()

@@ -74,13 +74,14 @@ def desk_page(event_id: int):
 def _posted(event: Event, operation):
     """Run a desk operation for a plain form post and show the desk with its answer."""
     form = request.form
+    event_id = event.id
     list_key, desk_name = form.get("list", ENTRANCE)[:40], " ".join(form.get("desk", "").split())[:desk.DESK_MAX]
     try:
         answer = operation(list_key, desk_name)
     except desk.DeskError as e:
         walk_in = {k: form.get(k, "")[:254] for k in ("name", "email", "profession")}
         return _render(event, list_key=list_key, desk_name=desk_name, error=e.message, walk_in=walk_in, status=400)
-    desk.announce(event, answer)
+    desk.announce(event_id, answer)
     return _render(event, list_key=list_key, desk_name=desk_name, answer=answer)
 
 
