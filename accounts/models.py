@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Optional
 
 import sqlalchemy as sa
@@ -51,6 +52,56 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:  # no personal data in reprs: they end up in logs
         return f"<User {self.id}>"
+
+
+class NameWord(db.Model):
+    """One word of a person's name, as searched: the desk finds "Maya Chen" by "chen" as well as by "maya".
+
+    Kept in step with `User.name` on every flush (see `_keep_name_words`); bulk inserts of
+    users add theirs with `name_word_rows`. The key is (word, user): a word prefix is an index range
+    that comes out in order, so a search stops after its first few matches.
+    """
+
+    __tablename__ = "name_words"
+
+    word: so.Mapped[str] = so.mapped_column(sa.String(120), primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                               index=True)
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a name or a search, lower-case and without accents, in order and each once.
+
+    "José Álvarez-Ruiz" gives jose, alvarez-ruiz, alvarez, ruiz: a volunteer on a tablet types
+    "alvarez" or "ruiz" and finds her, accents or not.
+    """
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    words: list[str] = []
+    for word in plain.split():
+        word = word.strip(".,;:()\"'-")
+        parts = [word] + (word.split("-") if "-" in word else [])
+        words += [part[:120] for part in parts if part and part not in words]
+    return words
+
+
+def name_word_rows(user_id: int, name: str) -> list[dict]:
+    """The name_words rows of a user inserted in bulk (without the ORM)."""
+    return [{"word": word, "user_id": user_id} for word in search_words(name)]
+
+
+User.name_words = so.relationship(NameWord, cascade="all, delete-orphan", passive_deletes=True)
+
+
+@sa.event.listens_for(so.Session, "before_flush")
+def _keep_name_words(session, _flush_context, _instances) -> None:
+    """A new person, or a changed name: the words the desk searches follow."""
+    for user in [*session.new, *session.dirty]:
+        if not isinstance(user, User) or user in session.deleted:
+            continue
+        if user in session.new or so.attributes.get_history(user, "name").has_changes():
+            words = search_words(user.name or "")
+            kept = {w.word: w for w in user.name_words if w.word in words} if user not in session.new else {}
+            user.name_words = [kept.get(word) or NameWord(word=word) for word in words]
 
 
 def find_by_email(email: str) -> User | None:

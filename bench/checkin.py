@@ -10,7 +10,8 @@ the API exactly as static/js/desk.js does:
     POST /api/v1/events/<id>/lists/entrance/scans      badges never scanned before (most),
                                                        badges scanned already (--repeat share),
                                                        the same badge at two desks at once, unknown codes
-    GET  /api/v1/events/<id>/lists/entrance/search?q=  a name or email prefix (every --search-every scans)
+    GET  /api/v1/events/<id>/lists/entrance/search?q=  the start of a name, a family name or an email
+                                                       (every --search-every scans)
 
 Desks scan at --rate scans per second each (a fast volunteer with a scanner
 does about 1; 0 = as fast as the server answers, to find the ceiling). Prints
@@ -76,7 +77,7 @@ def seed(db_url: str, secret: str, registrants: int, desks: int):
     import sqlalchemy as sa
     from argon2 import PasswordHasher
 
-    from accounts.models import User
+    from accounts.models import NameWord, User, name_word_rows
     from checkin import badge
     from checkin.models import Registration
     from core import clock
@@ -106,6 +107,10 @@ def seed(db_url: str, secret: str, registrants: int, desks: int):
                 for i in range(start, min(start + 5000, registrants))])
         user_ids = list(db.session.scalars(
             sa.select(User.id).where(User.email.like("person%@bench.test")).order_by(User.id)))
+        for start in range(0, registrants, 5000):  # the words the desk searches, as an import adds them
+            db.session.execute(sa.insert(NameWord), [row for uid, name in zip(user_ids[start:start + 5000],
+                                                                              names[start:start + 5000])
+                                                     for row in name_word_rows(uid, name)])
         tokens = [badge.new_token() for _ in user_ids]
         for start in range(0, len(user_ids), 5000):
             db.session.execute(sa.insert(Registration), [
@@ -229,8 +234,14 @@ async def desk(http, base: str, cookie: str, number: int, event_id: int, badges:
                     if attempt == 2:
                         results.error("scan", f"{type(exc).__name__} {exc}")
             if search_every and i % search_every == search_every - 1:
-                name = rng.choice(names)
-                query = name[:rng.randint(3, len(name.split()[0]) + 2)] if rng.random() < 0.8 else f"person{rng.randint(1, 999)}"
+                name, roll = rng.choice(names), rng.random()
+                if roll < 0.5:  # the start of the name: "Maya", "Maya C"
+                    query = name[:rng.randint(3, len(name.split()[0]) + 2)]
+                elif roll < 0.8:  # the family name alone: "Chen", "Kowal"
+                    family = name.split()[1]
+                    query = family[:rng.randint(3, len(family))]
+                else:  # the start of the email
+                    query = f"person{rng.randint(1, 999)}"
                 t0 = time.perf_counter()
                 try:
                     async with web.get(f"{api}/search", params={"q": query}) as response:

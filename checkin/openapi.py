@@ -155,7 +155,7 @@ PATHS = {
         "responses": {"200": _json(_ref("ListState"), "The list's state"), **ERRORS},
     }},
     "/api/v1/events/{event_id}/lists/{list_key}/search": {"get": {
-        "summary": "Registrants whose name or email starts with q (at least 3 characters; at most 10 answers)",
+        "summary": "Registrants with a word of their name, or their email, starting with q (at least 3 characters; several words narrow it down; at most 10 answers)",
         "parameters": [EVENT_ID, LIST_KEY, {"name": "q", "in": "query", "required": True,
                                             "schema": {"type": "string", "minLength": 3, "maxLength": 120}}],
         "responses": {"200": _json({"type": "object", "required": ["results"], "properties": {

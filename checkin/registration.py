@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 
-from accounts.models import User, find_by_email
+from accounts.models import NameWord, User, find_by_email, name_word_rows
 from accounts.profile import PROFESSIONS
 from checkin.models import IMPORT, SELF, Registration
 from core import audit, clock
@@ -261,7 +261,10 @@ def _import_chunk(event: Event, people: list[RegistrantRow], actor_id: int | Non
                  for email, name, profession, user in to_register if user is None]
         ids = {email: user.id for email, user in users.items()}
         if fresh:
-            ids.update(db.session.execute(sa.insert(User).returning(User.email, User.id), fresh).all())
+            made = dict(db.session.execute(sa.insert(User).returning(User.email, User.id), fresh).all())
+            ids.update(made)
+            db.session.execute(sa.insert(NameWord), [row for person in fresh
+                                                     for row in name_word_rows(made[person["email"]], person["name"])])
         if to_register:
             db.session.execute(sa.insert(Registration), [
                 {"event_id": event.id, "user_id": ids[email], "source": IMPORT} for email, _, _, _ in to_register])

@@ -270,6 +270,33 @@ def test_search_finds_names_and_emails_by_their_start_in_any_case(world):
     assert desk.search(world.event, "entrance", "%%%") == [] and desk.search(world.event, "entrance", "___") == []
 
 
+def names_found(world, query):
+    return [p["name"] for p in desk.search(world.event, "entrance", query)]
+
+
+def test_search_finds_a_person_by_any_word_of_their_name(world):
+    assert names_found(world, "chen") == ["Maya Chen"]
+    assert names_found(world, "Park") == ["Lee Park"]
+    assert names_found(world, "chen ma") == ["Maya Chen"]  # every word counts, in any order
+    assert names_found(world, "chen lee") == []
+    assert names_found(world, "aya") == []  # the start of a word, not the middle
+
+
+def test_search_ignores_accents_and_finds_each_part_of_a_double_name(world):
+    jose = person("jar@example.org", "José Álvarez-Ruiz")
+    db.session.add(Registration(event_id=world.event.id, user_id=jose.id))
+    db.session.commit()
+    for query in ("jose", "José", "alvarez", "ÁLV", "ruiz", "alvarez-ruiz", "jose ruiz"):
+        assert names_found(world, query) == ["José Álvarez-Ruiz"], query
+
+
+def test_search_follows_a_changed_name(world):
+    world.people[0].name = "Maya Okafor"
+    db.session.commit()
+    assert names_found(world, "okafor") == ["Maya Okafor"]
+    assert names_found(world, "chen") == []
+
+
 def test_search_says_who_is_already_checked_in(world):
     desk.scan(world.event, "entrance", world.badges["Lee Park"].badge_token, nonce(), "Desk 3", world.staff)
     [lee] = desk.search(world.event, "entrance", "lee")

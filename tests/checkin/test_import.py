@@ -38,6 +38,16 @@ def test_a_file_with_bad_rows_imports_the_rest_and_says_what_is_wrong_by_row(cli
     assert db.session.query(Registration).filter_by(event_id=event.id, source="import").count() == 2
 
 
+def test_people_imported_are_found_at_the_desk_by_any_word_of_their_name(client, auth, host, event):
+    from checkin import desk
+
+    auth.login(host)
+    upload(client, event, GOOD_AND_BAD)
+    assert [p["name"] for p in desk.search(event, "entrance", "bright")] == ['Ben "Benny" Bright']
+    assert [p["name"] for p in desk.search(event, "entrance", "benny")] == ['Ben "Benny" Bright']
+    assert [p["name"] for p in desk.search(event, "entrance", "alvarez")] == ["Ana Alvarez"]
+
+
 def test_importing_the_same_file_again_changes_nothing(client, auth, host, event):
     auth.login(host)
     upload(client, event, GOOD_AND_BAD)
