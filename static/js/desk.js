@@ -36,7 +36,7 @@
   rapid.addEventListener("change", () => localStorage.setItem("claimdesk.rapid", rapid.checked ? "yes" : "no"));
 
   // --- focus: the wedge input keeps it between scans ------------------------
-  const keepsOwnFocus = (el) => el && el.closest && el.closest("#search, #search-results, #walk-in-box, #settings");
+  const keepsOwnFocus = (el) => el && el.closest && el.closest("#search, #search-results, #walk-in-box, #settings, .undo-form");
   const refocus = () => {
     if (!keepsOwnFocus(document.activeElement)) wedge.focus({ preventScroll: true });
   };
@@ -301,25 +301,57 @@
     if (mayUndo && line.checkin_id) {
       const undo = document.createElement("button");
       undo.type = "button"; undo.className = "button small secondary"; undo.textContent = "Undo";
-      undo.addEventListener("click", async () => {
-        const reason = window.prompt(`Why undo the check-in of ${line.name}?`);
-        if (!reason || !reason.trim()) { refocus(); return; }
-        let answer;
-        try { answer = await post(`${api}/checkins/${line.checkin_id}/undo`, { reason, desk: currentDesk() }); } catch (e) { answer = null; }
-        if (answer && answer.status === 200) { showAnswer(answer.data); undo.remove(); }
-        else showResult("error", (answer && answer.data && answer.data.error && answer.data.error.message) || "No connection: try again.");
-        if (!live || !live.connected) fetchState();
-      });
+      undo.addEventListener("click", () => { undo.hidden = true; li.append(undoForm(line, undo)); });
       li.append(" ", undo);
     }
     return li;
+  }
+  // Undo asks for its reason in the line itself: a host types it, Enter undoes, Escape thinks again.
+  function undoForm(line, undo) {
+    const form = document.createElement("form");
+    form.className = "undo-form";
+    form.noValidate = true; // our own words for an empty reason, not the browser's bubble
+    const id = `undo-reason-${line.checkin_id}`;
+    const label = document.createElement("label"); label.htmlFor = id; label.textContent = `Why undo the check-in of ${line.name}?`;
+    const reason = document.createElement("input"); reason.id = id; reason.name = "reason"; reason.required = true; reason.maxLength = 300;
+    reason.autocomplete = "off";
+    const message = document.createElement("p"); message.className = "field-error"; message.setAttribute("role", "alert");
+    const send = document.createElement("button"); send.type = "submit"; send.className = "button small"; send.textContent = "Undo check-in";
+    const cancel = document.createElement("button"); cancel.type = "button"; cancel.className = "button small secondary"; cancel.textContent = "Keep it";
+    const close = () => { form.remove(); undo.hidden = false; showWaitingLines(); refocus(); };
+    cancel.addEventListener("click", close);
+    form.addEventListener("keydown", (e) => { if (e.key === "Escape") { e.preventDefault(); close(); } });
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      if (!reason.value.trim()) { message.textContent = "Say why this check-in is being undone."; reason.focus(); return; }
+      send.disabled = true;
+      let answer;
+      try { answer = await post(`${api}/checkins/${line.checkin_id}/undo`, { reason: reason.value, desk: currentDesk() }); } catch (err) { answer = null; }
+      send.disabled = false;
+      if (answer && answer.status === 200) {
+        form.remove(); undo.remove(); showAnswer(answer.data); showWaitingLines();
+        if (!live || !live.connected) fetchState();
+        return;
+      }
+      // The reason stays as typed; the host can send it again.
+      message.textContent = (answer && answer.data && answer.data.error && answer.data.error.message) || "No connection: try again.";
+      reason.focus();
+    });
+    form.append(label, reason, send, cancel, message);
+    setTimeout(() => reason.focus(), 0);
+    return form;
   }
   function showCounters(counters) {
     if (!counters || counters.list !== listKey) return;
     $("checked-in").textContent = counters.checked_in;
     $("registered").textContent = counters.registered;
   }
-  function showLines(lines) { lastScans.replaceChildren(...lines.map(lineItem)); }
+  let waitingLines = null; // while a host types an undo reason, the list under their fingers stays put
+  function showLines(lines) {
+    if (lastScans.querySelector(".undo-form")) { waitingLines = lines; return; }
+    lastScans.replaceChildren(...lines.map(lineItem));
+  }
+  function showWaitingLines() { if (waitingLines) { const lines = waitingLines; waitingLines = null; showLines(lines); } }
   async function fetchState() {
     try {
       const response = await fetch(`${listApi}/state`, { credentials: "same-origin", headers: { Accept: "application/json" } });

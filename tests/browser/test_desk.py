@@ -41,7 +41,8 @@ def world(server_app):
         db.session.add(registration)
         badges.append(registration)
     db.session.commit()
-    return {"event": event, "volunteer": volunteer, "names": names, "tokens": [b.badge_token for b in badges]}
+    return {"event": event, "volunteer": volunteer, "host": host, "names": names,
+            "tokens": [b.badge_token for b in badges]}
 
 
 @pytest.fixture
@@ -53,13 +54,14 @@ def contexts(browser):
         context.close()
     
 
-def open_desk(contexts, browser, live_server, world, viewport, desk_name=None):
+def open_desk(contexts, browser, live_server, world, viewport, desk_name=None, who="volunteer"):
     context = browser.new_context(viewport=viewport, base_url=live_server.url)
     contexts.append(context)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    page.clock.install()  # time runs as usual until a test pauses it
     page.goto("/login")
-    page.get_by_label("Email").fill(world["volunteer"].email)
+    page.get_by_label("Email").fill(world[who].email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Check-in desk").click()  # the only event: straight to its desk
@@ -137,3 +139,53 @@ def test_search_by_name_and_check_in(live_server, browser, world, contexts):
     results.first.get_by_role("button", name="Check in").click()
     expect(page.locator("#result .who")).to_have_text("Omar Diaz")
     expect(page.locator("#wedge")).to_be_focused()
+
+
+def test_rapid_mode_goes_back_to_scanning_after_two_seconds(live_server, browser, world, contexts):
+    context, page = open_desk(contexts, browser, live_server, world, TABLET)
+    page.get_by_label("Rapid mode").check()
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)  # from here the test moves the clock
+    result = page.locator("#result")
+    page.keyboard.type(world["tokens"][0] + "\n")  # the focus went back to the scanner input by itself
+    expect(result.locator(".who")).to_have_text(world["names"][0])
+    page.clock.run_for(1990)
+    expect(result).to_have_class("result checked_in")
+    page.clock.run_for(20)
+    expect(result).to_have_class("result idle")
+    expect(result.locator(".headline")).to_have_text("Ready to scan")
+    page.keyboard.type(world["tokens"][1] + "\n")
+    expect(result.locator(".who")).to_have_text(world["names"][1])
+    # Rapid mode is remembered on this device.
+    page.reload()
+    expect(page.get_by_label("Rapid mode")).to_be_checked()
+
+
+def test_a_host_undoes_a_wrong_check_in_with_a_reason_typed_in_the_line(live_server, browser, world, contexts):
+    context, host = open_desk(contexts, browser, live_server, world, TABLET, who="host")
+    _, volunteer = open_desk(contexts, browser, live_server, world, TABLET_PORTRAIT, desk_name="Desk 2")
+    volunteer.keyboard.type(world["tokens"][1] + "\n")
+    expect(volunteer.locator("#result .who")).to_have_text("Omar Diaz")
+    expect(volunteer.get_by_role("button", name="Undo")).to_have_count(0)  # volunteers cannot undo
+
+    line = host.locator("#last-scans li").first
+    expect(line).to_contain_text("Omar Diaz")
+    line.get_by_role("button", name="Undo").click()
+    reason = line.get_by_label("Why undo the check-in of Omar Diaz?")
+    expect(reason).to_be_focused()
+    reason.press("Enter")
+    expect(line.get_by_role("alert")).to_have_text("Say why this check-in is being undone.")
+    reason.fill("Scanned his colleague's badge by mistake")
+    reason.press("Enter")
+    expect(host.locator("#result .headline")).to_have_text("Check-in undone: Scanned his colleague's badge by mistake")
+    expect(host.locator("#checked-in")).to_have_text("0")
+    expect(volunteer.locator("#checked-in")).to_have_text("0", timeout=1000)
+    expect(host.locator("#wedge")).to_be_focused()  # back to scanning
+
+    # Escape closes the question and keeps the check-in.
+    volunteer.keyboard.type(world["tokens"][1] + "\n")
+    expect(volunteer.locator("#result .headline")).to_have_text("Checked in")
+    line = host.locator("#last-scans li", has_text="Checked in").first
+    line.get_by_role("button", name="Undo").click()
+    line.get_by_label("Why undo the check-in of Omar Diaz?").press("Escape")
+    expect(line.get_by_role("button", name="Undo")).to_be_visible()
+    expect(host.locator("#checked-in")).to_have_text("1")
