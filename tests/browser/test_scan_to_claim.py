@@ -93,7 +93,7 @@ def test_a_first_time_attendee_goes_from_the_qr_to_claimed_credit(chromium, live
 
     expect(phone.get_by_role("heading", name="Credit claimed ✓")).to_be_visible()
     expect(phone.get_by_text("1.5 hours (0.15 CEU)")).to_be_visible()
-    expect(phone.get_by_text("Your credit will appear in CPE Monitor within a day.")).to_be_visible()
+    expect(phone.get_by_text("Being reported to CPE Monitor.")).to_be_visible()
     with phone.expect_download() as download:
         phone.get_by_role("link", name="Download certificate of attendance (PDF)").click()
     text = " ".join(page.extract_text() for page in pypdf.PdfReader(download.value.path()).pages)
