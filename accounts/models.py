@@ -58,8 +58,8 @@ class NameWord(db.Model):
     """One word of a person's name, as searched: the desk finds "Maya Chen" by "chen" as well as by "maya".
 
     Kept in step with `User.name` on every flush (see `_keep_name_words`); bulk inserts of
-    users add theirs with `name_word_rows`. The key is (word, user): a word prefix is an index range
-    that comes out in order, so a search stops after its first few matches.
+    users add theirs with `name_word_rows`. The key is (word, user): a word prefix is a range of
+    that index, read until the search has its first few matches.
     """
 
     __tablename__ = "name_words"

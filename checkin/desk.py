@@ -607,7 +607,7 @@ def _prefix_range(column, text: str):
 
 
 def _registered_first(candidates: sa.Select, user_id, event_id: int, limit: int):
-    """The first `limit` people of `candidates` (in its index order) registered for the event.
+    """The first `limit` people of `candidates` registered for the event.
 
     Registration is an EXISTS, not a join, so the database walks the candidates' index and
     stops at `limit`, instead of walking all of the event's registrations (which an index
@@ -636,12 +636,12 @@ def search(event: Event, list_key: str, query: str, limit: int = SEARCH_LIMIT) -
     limit = max(1, min(limit, 25))
     words = sorted(search_words(text), key=len, reverse=True)[:4] or [text]
     # The longest word picks the candidates from the index; the others must start a word of the name too.
+    # No ORDER BY: the first `limit` found will do (the desk sorts them by name; typing more narrows
+    # them), and without it PostgreSQL stops at `limit` instead of sorting every "maya…" first.
     other = so.aliased(NameWord)
-    by_name = (sa.select(NameWord.user_id)
-               .where(_prefix_range(NameWord.word, words[0]), *(
-                   sa.select(other.user_id).where(other.user_id == NameWord.user_id, _prefix_range(other.word, word))
-                   .exists() for word in words[1:]))
-               .order_by(NameWord.word, NameWord.user_id))
+    by_name = sa.select(NameWord.user_id).where(_prefix_range(NameWord.word, words[0]), *(
+        sa.select(other.user_id).where(other.user_id == NameWord.user_id, _prefix_range(other.word, word)).exists()
+        for word in words[1:]))
     by_email = sa.select(User.id).where(_prefix_range(User.email, text)).order_by(User.email)
     found: dict[int, sa.Row] = {}
     for candidates, user_id in ((by_name, NameWord.user_id), (by_email, User.id)):
