@@ -95,3 +95,15 @@ def test_a_revoked_badge_is_printed_marked_revoked(host, event):
     text = PdfReader(io.BytesIO(badge_sheet_pdf(made))).pages[0].extract_text()
     assert "REVOKED" in text
     assert db.session.query(Registration).count() == 1
+
+
+def test_names_beyond_latin_1_are_printed_as_written_and_their_badges_still_decode(host, event):
+    names = ["Nguyễn Thị Ánh", "Łukasz Żółć", "Ελένη Παπαδοπούλου", "Дмитрий Иванов"]
+    made = [register_person(event, email=f"n{i}@example.org", name=name, profession="pharmacist", source="import",
+                            actor_id=None)[0] for i, name in enumerate(names)]
+    pdf = badge_sheet_pdf(made)
+    text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    for name in names:
+        assert name in text, name
+    assert "?" not in text
+    assert decoded_tokens(pdf) == [[r.badge_token for r in made]]

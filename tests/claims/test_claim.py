@@ -172,6 +172,16 @@ def test_the_certificate_says_what_was_attended_and_that_it_is_not_a_statement_o
         assert expected in text, expected
 
 
+def test_a_name_beyond_latin_1_is_printed_on_the_certificate_as_written(client, auth, attendee, make_session, entered, evaluated):
+    attendee.name = "Nguyễn Thị Ánh"
+    db.session.commit()
+    session = ready(client, auth, attendee, make_session, entered, evaluated)
+    client.post(f"/training/{session.id}/claim", data=CLAIM)
+    response = client.get(f"/training/{session.id}/certificate.pdf")
+    text = " ".join(" ".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(response.data)).pages)
+    assert "Nguyễn Thị Ánh" in text and "Anticoagulation update" in text and "?" not in text
+
+
 def test_someone_else_cannot_see_my_progress_or_certificate(client, auth, attendee, make_user, make_session, entered, evaluated, logged_in):
     session = ready(client, auth, attendee, make_session, entered, evaluated)
     client.post(f"/training/{session.id}/claim", data=CLAIM)
