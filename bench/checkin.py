@@ -27,11 +27,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,25 +40,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-BIN = Path(sys.executable).parent
+
+from bench.scratch import free_port, percentile, scratch_database, start_servers, stop  # noqa: E402
 
 FIRST = ["Maya", "Omar", "Lee", "Ruth", "Anil", "Beatriz", "Chen", "Dmitri", "Esther", "Farid", "Grace", "Hiro",
          "Ines", "Jamal", "Keiko", "Luis", "Mina", "Nadia", "Oscar", "Priya", "Quinn", "Rosa", "Samir", "Tomas"]
 LAST = ["Chen", "Diaz", "Park", "Okafor", "Schmidt", "Rossi", "Nguyen", "Kowalski", "Haddad", "Silva", "Ito",
         "Murphy", "Novak", "Fischer", "Moreau", "Costa", "Yilmaz", "Larsen", "Jensen", "Ahmed"]
-
-
-def free_port() -> int:
-    with contextlib.closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def make_app(db_url: str, secret: str):
@@ -309,71 +295,52 @@ def main() -> int:
 
     folder = Path(tempfile.mkdtemp(prefix="claimdesk-checkin-"))
     secret = uuid.uuid4().hex
-    admin_url = None
-    if args.database_url:
-        import psycopg
-
-        admin_url = args.database_url.replace("postgresql+psycopg://", "postgresql://")
-        name = f"claimdesk_checkin_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        server_url = admin_url.rsplit("/", 1)[0] + "/" + name
-        db_url = server_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    else:
-        server_url = db_url = f"sqlite:///{folder / 'checkin.sqlite'}"
-    env = {**os.environ, "DATABASE_URL": server_url, "SECRET_KEY": secret, "FLASK_APP": "app", "LOG_LEVEL": "WARNING"}
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = None
-    try:
-        subprocess.run([BIN / "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    with scratch_database(args.database_url, folder, "checkin") as (server_url, db_url):
+        env = {**os.environ, "DATABASE_URL": server_url, "SECRET_KEY": secret, "FLASK_APP": "app",
+               "LOG_LEVEL": "WARNING"}
+        subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
         database = "PostgreSQL" if args.database_url else "SQLite"
         print(f"seeding {args.registrants} registrants and {args.desks} desk volunteers on {database} …", flush=True)
         t0 = time.perf_counter()
         event_id, tokens, names, cookies = seed(db_url, secret, args.registrants, args.desks)
         print(f"  seeded in {time.perf_counter() - t0:.1f} s", flush=True)
-        log = open(folder / "server.log", "w")
-        server = subprocess.Popen([BIN / "gunicorn", "-k", "gevent", "-w", "1", "--worker-connections", "10000",
-                                   "-b", f"127.0.0.1:{port}", "app:app"], cwd=ROOT, env=env, stdout=log,
-                                  stderr=subprocess.STDOUT)
-        for _ in range(300):
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-            time.sleep(0.1)  # waiting for the server to listen
-        pace = f"{args.rate:g} scans/s each" if args.rate else "as fast as the server answers"
-        if args.rate:
-            pace += ", all in step" if args.together else ", each desk at its own moment"
-        print(f"server pid {server.pid} on {base}; {args.desks} desks × {args.scans} scans, {pace}, "
-              f"a search every {args.search_every} scans …", flush=True)
-        results, duration = asyncio.run(rush(base, event_id, tokens, names, cookies, args.scans, args.rate,
-                                             args.repeat, args.search_every, args.together))
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        with open(folder / "server.log", "w") as log:
+            servers = start_servers([port], env, log)
+            try:
+                return run(args, base, event_id, tokens, names, cookies, database, db_url, secret, servers[0].pid)
+            finally:
+                stop(servers)
 
-        print(f"\n{database}: {results.scans_sent} scans + {len(results.latency['search'])} searches from "
-              f"{args.desks} desks in {duration:.1f} s: {results.scans_sent / duration:.0f} scans/s")
-        for (kind, answer), n in sorted(results.answers.items()):
-            print(f"  {kind:12} → {answer:20} {n:6d}")
-        print(f"  errors {sum(results.errors.values())} {dict(results.errors)}; "
-              f"sent again with the same nonce after a dropped connection: {results.retried}")
-        for sample in results.samples:
-            print(f"    {sample}")
-        report("latency (ms):", results.latency)
-        report(f"baseline: bare /health/live, 2000 requests from {args.desks} clients at once (ms):",
-               {"health": asyncio.run(bare(base, 2000, args.desks))})
-        scans, checkins, doubled = check_database(db_url, secret, event_id)
-        made = sum(n for (kind, answer), n in results.answers.items() if answer == "checked_in")
-        ok = scans == results.scans_sent and doubled == 0 and checkins == made
-        print(f"\nscan-log rows {scans} (scans sent {results.scans_sent}); check-ins {checkins} (answers 'checked in' "
-              f"{made}); people checked in twice on a list: {doubled} — {'OK' if ok else 'MISMATCH'}")
-        return 0 if ok and not results.errors else 1
-    finally:
-        if server:
-            server.terminate()
-            server.wait(timeout=20)
-        if admin_url:
-            import psycopg
 
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def run(args, base, event_id, tokens, names, cookies, database, db_url, secret, pid) -> int:
+    pace = f"{args.rate:g} scans/s each" if args.rate else "as fast as the server answers"
+    if args.rate:
+        pace += ", all in step" if args.together else ", each desk at its own moment"
+    print(f"server pid {pid} on {base}; {args.desks} desks × {args.scans} scans, {pace}, "
+          f"a search every {args.search_every} scans …", flush=True)
+    results, duration = asyncio.run(rush(base, event_id, tokens, names, cookies, args.scans, args.rate,
+                                         args.repeat, args.search_every, args.together))
+
+    print(f"\n{database}: {results.scans_sent} scans + {len(results.latency['search'])} searches from "
+          f"{args.desks} desks in {duration:.1f} s: {results.scans_sent / duration:.0f} scans/s")
+    for (kind, answer), n in sorted(results.answers.items()):
+        print(f"  {kind:12} → {answer:20} {n:6d}")
+    print(f"  errors {sum(results.errors.values())} {dict(results.errors)}; "
+          f"sent again with the same nonce after a dropped connection: {results.retried}")
+    for sample in results.samples:
+        print(f"    {sample}")
+    report("latency (ms):", results.latency)
+    report(f"baseline: bare /health/live, 2000 requests from {args.desks} clients at once (ms):",
+           {"health": asyncio.run(bare(base, 2000, args.desks))})
+    scans, checkins, doubled = check_database(db_url, secret, event_id)
+    made = sum(n for (kind, answer), n in results.answers.items() if answer == "checked_in")
+    ok = scans == results.scans_sent and doubled == 0 and checkins == made
+    print(f"\nscan-log rows {scans} (scans sent {results.scans_sent}); check-ins {checkins} (answers 'checked in' "
+          f"{made}); people checked in twice on a list: {doubled} — {'OK' if ok else 'MISMATCH'}")
+    return 0 if ok and not results.errors else 1
 
 
 if __name__ == "__main__":

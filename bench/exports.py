@@ -19,18 +19,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import resource
 import shutil
 import sys
 import tempfile
 import time
 import tracemalloc
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch import scratch_database  # noqa: E402
 
 
 def seed(claims: int) -> int:
@@ -120,19 +120,14 @@ def main() -> None:
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="claimdesk-bench-")
-    drop = None
-    if args.database_url:
-        import psycopg
+    try:
+        with scratch_database(args.database_url, Path(folder), "exports") as (_, url):
+            measure_exports(args, url)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
-        server = args.database_url.replace("postgresql+psycopg://", "postgresql://")
-        name = f"claimdesk_bench_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = f"{server.rsplit('/', 1)[0]}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
-        drop = (server, name)
-    else:
-        url = f"sqlite:///{os.path.join(folder, 'bench.sqlite')}"
 
+def measure_exports(args, url: str) -> None:
     from flask_migrate import upgrade
 
     from app import create_app
@@ -140,27 +135,19 @@ def main() -> None:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "BACKGROUND_TASKS": False,
                       "SOCKETIO_ASYNC_MODE": "threading", "LOG_LEVEL": "WARNING"})
-    try:
-        with app.app_context():
-            upgrade()
-            started = time.perf_counter()
-            event_id = seed(args.claims)
-            print(f"{db.engine.dialect.name}: seeded {args.claims:,} claims in {time.perf_counter() - started:.1f} s")
-            measure("CSV (streamed)", csv_export, event_id, args.claims)
-            measure("XLSX (constant memory)", xlsx_export, event_id, args.claims)
-            if args.baseline:
-                measure("all rows in a list", everything_in_a_list, event_id, args.claims)
-            peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"peak resident memory of the whole process (seeding included): {peak_rss:.0f} MB")
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        if drop:
-            import psycopg
-
-            with psycopg.connect(drop[0], autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{drop[1]}" WITH (FORCE)')
+    with app.app_context():
+        upgrade()
+        started = time.perf_counter()
+        event_id = seed(args.claims)
+        print(f"{db.engine.dialect.name}: seeded {args.claims:,} claims in {time.perf_counter() - started:.1f} s")
+        measure("CSV (streamed)", csv_export, event_id, args.claims)
+        measure("XLSX (constant memory)", xlsx_export, event_id, args.claims)
+        if args.baseline:
+            measure("all rows in a list", everything_in_a_list, event_id, args.claims)
+        peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak resident memory of the whole process (seeding included): {peak_rss:.0f} MB")
+        db.session.remove()
+        db.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -25,11 +25,12 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.scratch import scratch_database  # noqa: E402
 BIN = Path(sys.executable).parent
 SECRET = "bench-reporting"
 
@@ -128,22 +129,7 @@ def main() -> int:
         return 0
 
     with tempfile.TemporaryDirectory(prefix="claimdesk-bench-") as folder, contextlib.ExitStack() as cleanup:
-        if args.database_url:
-            import psycopg
-
-            server = args.database_url.replace("postgresql+psycopg://", "postgresql://")
-            name = f"claimdesk_bench_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(server, autocommit=True) as conn:
-                conn.execute(f'CREATE DATABASE "{name}"')
-
-            def drop():
-                with psycopg.connect(server, autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-            cleanup.callback(drop)
-            db_url = server.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1) + f"/{name}"
-        else:
-            db_url = f"sqlite:///{folder}/bench.sqlite"
+        _, db_url = cleanup.enter_context(scratch_database(args.database_url, Path(folder), "reporting"))
         print(f"database: {db_url.split('@')[-1]}")
 
         started = time.perf_counter()
@@ -174,11 +160,6 @@ def main() -> int:
         ok = counts["credits"] == args.claims and counts["duplicate_credits"] == 0 and found == {"accepted": args.claims}
         print("check: every claim credited exactly once" if ok else "CHECK FAILED")
 
-        try:
-            import reporting.exports  # noqa: F401  (built by the reports work; the lead runs this after merging)
-        except ImportError:
-            print("export: skipped (reporting.exports not present)")
-            return 0 if ok else 1
         out = Path(folder) / "claims.csv"
         child = subprocess.Popen([sys.executable, __file__, "--export-only", db_url, str(out)], cwd=ROOT,
                                  stdout=subprocess.PIPE, text=True)

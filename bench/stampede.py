@@ -28,11 +28,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,7 +43,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-BIN = Path(sys.executable).parent
+
+from bench.scratch import free_port, percentile, scratch_database, start_servers, stop  # noqa: E402
 
 
 class FormReader(HTMLParser):
@@ -103,19 +102,6 @@ def pick(name: str, options: list[str]) -> str:
     if "pharmacist" in options:
         return "pharmacist"
     return "4" if "4" in options else options[0]
-
-
-def free_port() -> int:
-    with contextlib.closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def percentile(values: list[float], p: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 # --- the world -------------------------------------------------------------
@@ -304,76 +290,55 @@ def main() -> int:
 
     folder = Path(tempfile.mkdtemp(prefix="claimdesk-stampede-"))
     secret = uuid.uuid4().hex
-    admin_url = None
-    if args.database_url:
-        import psycopg
+    with scratch_database(args.database_url, folder, "stampede") as (server_url, db_url), \
+            open(folder / "server.log", "w") as log:
+        env = {**os.environ, "DATABASE_URL": server_url, "SECRET_KEY": secret, "FLASK_APP": "app",
+               "LOG_LEVEL": "WARNING"}
+        started: list[subprocess.Popen] = []
+        try:
+            if args.processes > 1:
+                redis_port = free_port()
+                started.append(subprocess.Popen(
+                    ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                     "no", "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+            subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                           capture_output=True)
+            print(f"seeding {args.attendees} attendees on {'PostgreSQL' if args.database_url else 'SQLite'} …",
+                  flush=True)
+            code, session_id, cookies = seed(db_url, secret, args.attendees)
+            ports = [free_port() for _ in range(args.processes)]
+            started += start_servers(ports, env, log)
+            return run(args, [f"http://127.0.0.1:{port}" for port in ports], code, session_id, cookies, db_url, secret)
+        finally:
+            stop(started)
 
-        admin_url = args.database_url.replace("postgresql+psycopg://", "postgresql://")
-        name = f"claimdesk_stampede_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        server_url = admin_url.rsplit("/", 1)[0] + "/" + name
-        db_url = server_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    else:
-        server_url = db_url = f"sqlite:///{folder / 'stampede.sqlite'}"
-    env = {**os.environ, "DATABASE_URL": server_url, "SECRET_KEY": secret, "FLASK_APP": "app", "LOG_LEVEL": "WARNING"}
-    ports = [free_port() for _ in range(args.processes)]
-    bases = [f"http://127.0.0.1:{port}" for port in ports]
-    started: list[subprocess.Popen] = []
-    try:
-        if args.processes > 1:
-            redis_port = free_port()
-            started.append(subprocess.Popen(
-                ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                 "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-        subprocess.run([BIN / "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-        print(f"seeding {args.attendees} attendees on {'PostgreSQL' if args.database_url else 'SQLite'} …", flush=True)
-        code, session_id, cookies = seed(db_url, secret, args.attendees)
-        log = open(folder / "server.log", "w")
-        for port in ports:
-            started.append(subprocess.Popen(
-                [BIN / "gunicorn", "-k", "gevent", "-w", "1", "--worker-connections", "10000",
-                 "-b", f"127.0.0.1:{port}", "app:app"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
-        for port in ports:
-            for _ in range(300):
-                with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-                time.sleep(0.1)
-        cookie_name = "session"  # Flask's default SESSION_COOKIE_NAME
-        print(f"{args.processes} server process(es){' + Redis' if args.processes > 1 else ''} on {', '.join(bases)}; "
-              f"{args.attendees} attendees arrive over {args.over:.0f} s …", flush=True)
-        results, duration = asyncio.run(stampede(bases, code, cookies, args.over, cookie_name))
-        bare_latencies, bare_duration = asyncio.run(measure_bare(bases, args.bare_requests, args.bare_concurrency))
 
-        print(f"\nstampede: {args.attendees} attendees over {args.over:.0f} s, finished in {duration:.1f} s")
-        print(f"  requests {results.requests}, {results.requests / duration:.0f} req/s; journeys completed {results.completed}")
-        print(f"  errors {sum(results.errors.values())} {dict(results.errors)}")
-        for sample in results.samples:
-            print(f"    {sample}")
-        report_latencies("latency per step (ms):", results.latency)
-        report_latencies(f"bare endpoint /health/live, {args.bare_requests} requests at concurrency {args.bare_concurrency}:",
-                         {"health/live": bare_latencies})
-        bare_p99 = percentile(bare_latencies, 99)
-        all_latencies = [v for values in results.latency.values() for v in values]
-        print(f"  bare throughput {len(bare_latencies) / bare_duration:.0f} req/s")
-        if all_latencies:
-            print(f"  ratio p50 stampede/bare {statistics.median(all_latencies) / statistics.median(bare_latencies):.1f}x, "
-                  f"p99 {percentile(all_latencies, 99) / bare_p99:.1f}x")
-        claims, outbox = count_claims(db_url, secret, session_id)
-        ok = claims == args.attendees and outbox == args.attendees
-        print(f"\nclaims in the database: {claims} (outbox rows {outbox}); expected {args.attendees}: {'OK' if ok else 'MISMATCH'}")
-        return 0 if ok and not results.errors else 1
-    finally:
-        for process in reversed(started):
-            process.terminate()
-        for process in started:
-            process.wait(timeout=20)
-        if admin_url:
-            import psycopg
+def run(args, bases: list[str], code: str, session_id: int, cookies: list[str], db_url: str, secret: str) -> int:
+    cookie_name = "session"  # Flask's default SESSION_COOKIE_NAME
+    print(f"{args.processes} server process(es){' + Redis' if args.processes > 1 else ''} on {', '.join(bases)}; "
+          f"{args.attendees} attendees arrive over {args.over:.0f} s …", flush=True)
+    results, duration = asyncio.run(stampede(bases, code, cookies, args.over, cookie_name))
+    bare_latencies, bare_duration = asyncio.run(measure_bare(bases, args.bare_requests, args.bare_concurrency))
 
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print(f"\nstampede: {args.attendees} attendees over {args.over:.0f} s, finished in {duration:.1f} s")
+    print(f"  requests {results.requests}, {results.requests / duration:.0f} req/s; journeys completed {results.completed}")
+    print(f"  errors {sum(results.errors.values())} {dict(results.errors)}")
+    for sample in results.samples:
+        print(f"    {sample}")
+    report_latencies("latency per step (ms):", results.latency)
+    report_latencies(f"bare endpoint /health/live, {args.bare_requests} requests at concurrency {args.bare_concurrency}:",
+                     {"health/live": bare_latencies})
+    bare_p99 = percentile(bare_latencies, 99)
+    all_latencies = [v for values in results.latency.values() for v in values]
+    print(f"  bare throughput {len(bare_latencies) / bare_duration:.0f} req/s")
+    if all_latencies:
+        print(f"  ratio p50 stampede/bare {statistics.median(all_latencies) / statistics.median(bare_latencies):.1f}x, "
+              f"p99 {percentile(all_latencies, 99) / bare_p99:.1f}x")
+    claims, outbox = count_claims(db_url, secret, session_id)
+    ok = claims == args.attendees and outbox == args.attendees
+    print(f"\nclaims in the database: {claims} (outbox rows {outbox}); expected {args.attendees}: {'OK' if ok else 'MISMATCH'}")
+    return 0 if ok and not results.errors else 1
 
 
 if __name__ == "__main__":
