@@ -14,7 +14,11 @@ room of one session. Then the host reveals the code over HTTP on process 1
 
 Prints p50/p99/max from the POST leaving to each client's push, how many got
 it, and each server process's memory (RSS) before and after the N
-connections, per connection.
+connections, per connection. Beside the phones' figures, each server's own:
+when it had written the push to its last connection (from its log line
+"push revealed to presenter", on the machine's monotonic clock, which every
+process shares), so a tail made by the phones' processes, which share the
+cores with the server, shows as the gap between the two.
 
     .venv/bin/python bench/broadcast.py --clients 1000
     .venv/bin/python bench/broadcast.py --clients 10000
@@ -193,6 +197,18 @@ def phones_process(urls: list[str], cookie: str, room: str, count: int, conn) ->
     asyncio.run(main())
 
 
+def server_writes(log: Path, event: str) -> dict | None:
+    """The server's log line for the push of `event` (core/broadcast.py), as a dict, if it wrote one."""
+    import json
+
+    for line in log.read_text(errors="replace").splitlines():
+        if line.startswith("{") and '"finished_monotonic"' in line:
+            record = json.loads(line)
+            if record.get("event") == event:
+                return record
+    return None
+
+
 # --- the host ---------------------------------------------------------------------
 
 async def reveal(base: str, cookie: str, session_id: int) -> tuple[float, float]:
@@ -231,7 +247,8 @@ def main() -> int:
 
     folder = Path(tempfile.mkdtemp(prefix="claimdesk-broadcast-"))
     secret = uuid.uuid4().hex
-    env = {**os.environ, "SECRET_KEY": secret, "FLASK_APP": "app", "LOG_LEVEL": "WARNING"}
+    # INFO, in JSON: the servers' "push … written" lines carry when they finished (see server_writes)
+    env = {**os.environ, "SECRET_KEY": secret, "FLASK_APP": "app", "LOG_LEVEL": "INFO", "LOG_FORMAT": "json"}
     admin_url = name = None
     if args.database_url:
         import psycopg
@@ -324,6 +341,15 @@ def main() -> int:
         if latencies:
             print(f"  p50 {percentile(latencies, 50) * 1000:.0f} ms   p99 {percentile(latencies, 99) * 1000:.0f} ms   "
                   f"max {max(latencies) * 1000:.0f} ms")
+        print("the servers' side (last frame written, from each server's log):")
+        for i in range(len(servers)):
+            writes = server_writes(folder / f"server-{i}.log", "revealed")
+            if writes is None:
+                print(f"  process {i + 1}: no push line in its log (fewer than 100 connections, or an older server)")
+                continue
+            print(f"  process {i + 1}: {writes['written']} connections written at once, {writes['queued']} queued "
+                  f"(sent by their writers later), in {writes['duration_ms']:.0f} ms; the last written "
+                  f"{(writes['finished_monotonic'] - sent) * 1000:.0f} ms after the POST left")
         print("\nserver memory (RSS of the worker):")
         for i, (b, a, p) in enumerate(zip(before, after, pushed)):
             per = (a - b) / max(1, joined / args.processes)

@@ -23,6 +23,8 @@ from flask.cli import AppGroup
 from flask_socketio import SocketIO, join_room
 from socketio import RedisManager
 
+from core.broadcast import Rooms, use_direct_writes
+
 log = logging.getLogger(__name__)
 socketio = SocketIO()
 CHANNEL = "flask-socketio"  # Flask-SocketIO's default, so a plain SocketIO(message_queue=...) reaches us too
@@ -32,8 +34,10 @@ CHANNEL = "flask-socketio"  # Flask-SocketIO's default, so a plain SocketIO(mess
 _rooms: dict[str, Callable[[int], bool]] = {}
 
 
-class RedisQueue(RedisManager):
+class RedisQueue(RedisManager, Rooms):
     """python-socketio's Redis manager, made to fail fast and to recover by itself.
+
+    Pushes reaching this process go out as `Rooms` sends them (core/broadcast.py).
 
     - A publish waits at most `TIMEOUT` seconds for Redis and never raises;
       after a failure, pushes are dropped for `PAUSE` seconds instead of each
@@ -107,9 +111,10 @@ def init_app(app) -> None:
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
         # Always passed: the one SocketIO object keeps options across init_app calls.
-        client_manager=RedisQueue(url) if url else None,
+        client_manager=RedisQueue(url) if url else Rooms(),
         cors_allowed_origins=[],  # same origin only
     )
+    use_direct_writes(socketio.server)  # a room push is framed once and written at once (core/broadcast.py)
     app.wsgi_app = _UncompressedWebSockets(app.wsgi_app)  # outside Flask-SocketIO's middleware
 
 
