@@ -98,6 +98,10 @@ def number(data: dict, name: str) -> int:
     return value
 
 
+def answered(event_id: int, answer: desk.ScanAnswer):
+    """Tell the event's other desks (after the transaction), then answer this one."""
+    desk.announce(event_id, answer)
+    return jsonify(answer.as_dict())
 
 
 @bp.get("/openapi.json")
@@ -138,8 +142,7 @@ def scan(event_id: int, list_key: str):
     event = desk_event(event_id)
     data = body()
     answer = desk.scan(event, list_key, text(data, "code"), text(data, "nonce"), text(data, "desk"), current_user)
-    desk.announce(event_id, answer)
-    return jsonify(answer.as_dict())
+    return answered(event_id, answer)
 
 
 @bp.post("/events/<int:event_id>/lists/<list_key>/checkins")
@@ -148,8 +151,7 @@ def check_in(event_id: int, list_key: str):
     data = body()
     answer = desk.check_in_registration(event, list_key, number(data, "registration_id"), text(data, "nonce"),
                                         text(data, "desk"), current_user)
-    desk.announce(event_id, answer)
-    return jsonify(answer.as_dict())
+    return answered(event_id, answer)
 
 
 @bp.post("/events/<int:event_id>/lists/<list_key>/walk-ins")
@@ -159,8 +161,7 @@ def walk_in(event_id: int, list_key: str):
     answer = desk.walk_in(event, list_key, name=text(data, "name", longest=200), email=text(data, "email", longest=254),
                           profession=text(data, "profession", required=False, longest=20), nonce=text(data, "nonce"),
                           desk=text(data, "desk"), staff=current_user)
-    desk.announce(event_id, answer)
-    return jsonify(answer.as_dict())
+    return answered(event_id, answer)
 
 
 @bp.post("/events/<int:event_id>/checkins/<int:checkin_id>/undo")
@@ -168,5 +169,4 @@ def undo(event_id: int, checkin_id: int):
     event = desk_event(event_id)
     data = body()
     answer = desk.undo(event, checkin_id, text(data, "reason", required=False, longest=300), text(data, "desk"), current_user)
-    desk.announce(event_id, answer)
-    return jsonify(answer.as_dict())
+    return answered(event_id, answer)

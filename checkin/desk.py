@@ -56,16 +56,21 @@ class DeskError(Exception):
 
 # --- who may use the desk -------------------------------------------------------
 
-def may_use_desk(user, event_id: int) -> bool:
-    """Check-in staff of the event, its hosts, and administrators."""
+def _has_role(user, event_id: int, roles: tuple[str, ...]) -> bool:
+    """An administrator, or someone with one of `roles` for the event."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_admin:
         return True
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(EventRole).where(
-            EventRole.event_id == event_id, EventRole.user_id == user.id, EventRole.role.in_(("host", "checkin")))
+            EventRole.event_id == event_id, EventRole.user_id == user.id, EventRole.role.in_(roles))
     ) > 0
+
+
+def may_use_desk(user, event_id: int) -> bool:
+    """Check-in staff of the event, its hosts, and administrators."""
+    return _has_role(user, event_id, ("host", "checkin"))
 
 
 def event_for_desk(user, event_id: int) -> tuple[Event | None, bool]:
@@ -87,14 +92,7 @@ def _event_for_desk_query() -> sa.Select:
 
 def may_undo(user, event_id: int) -> bool:
     """Only hosts (and administrators) may take a check-in back."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if user.is_admin:
-        return True
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(EventRole).where(
-            EventRole.event_id == event_id, EventRole.user_id == user.id, EventRole.role == "host")
-    ) > 0
+    return _has_role(user, event_id, ("host",))
 
 
 def desk_events(user) -> list[Event]:

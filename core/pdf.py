@@ -29,7 +29,7 @@ def font_for(pdf: FPDF, *texts: str) -> str:
     """The font family that writes every one of `texts` in `pdf` (adding DejaVu Sans to it when needed)."""
     if all(_latin1(text or "") for text in texts):
         return BUILT_IN
-    if f"{UNICODE.lower()}" not in pdf.fonts:
+    if UNICODE.lower() not in pdf.fonts:  # fpdf2 keys its fonts by lower-case family and style
         for style, name in _UNICODE_FILES.items():
             pdf.add_font(UNICODE, style, FONT_FOLDER / name)
     return UNICODE
