@@ -79,8 +79,9 @@ def search_words(text: str) -> list[str]:
     words: list[str] = []
     for word in plain.split():
         word = word.strip(".,;:()\"'-")
-        parts = [word] + (word.split("-") if "-" in word else [])
-        words += [part[:120] for part in parts if part and part not in words]
+        for part in [word] + (word.split("-") if "-" in word else []):
+            if part and part not in words:
+                words.append(part)
     return words
 
 

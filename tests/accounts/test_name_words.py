@@ -22,6 +22,7 @@ def test_a_name_gives_its_words_lower_case_without_accents_each_once():
     assert search_words("  José   Álvarez-Ruiz ") == ["jose", "alvarez-ruiz", "alvarez", "ruiz"]
     assert search_words("Dr. Ben (Benny) O'Neil, Jr.") == ["dr", "ben", "benny", "o'neil", "jr"]
     assert search_words("Anne Anne") == ["anne"]
+    assert search_words("Marie-Marie Curie") == ["marie-marie", "marie", "curie"]
     assert search_words("") == [] and search_words(" - ") == []
     assert search_words("Ågot Øvre-Ødegård") == ["agot", "øvre-ødegard", "øvre", "ødegard"]  # ø is a letter of its own
 
