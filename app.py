@@ -9,6 +9,8 @@ import os
 import secrets
 from pathlib import Path
 
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Flask, abort, send_from_directory
 from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
@@ -63,16 +65,14 @@ def create_app(config: dict | None = None) -> Flask:
     from accounts.views import bp as accounts_bp
     from checkin import models as checkin_models  # noqa: F401  (its tables are part of the schema)
     from checkin.api import bp as desk_api_bp
-    from checkin.desk import may_use_desk
+    from checkin.desk import may_use_desk, staffs_a_desk
     from checkin.desk_views import bp as desk_bp
     from checkin.views import bp as checkin_bp
-    from claims.views import bp as claims_bp
-    from claims.views import next_step_for
-    from codes.redeem import has_redeemed
+    from claims.views import attendee_standing, bp as claims_bp
     from codes.views import bp as codes_bp, may_watch_presenter  # also gives new sessions their codes
     from core import audit  # noqa: F401  (its table is part of the schema)
     from core.health import bp as health_bp
-    from evaluations.access import set_attendee_gate, set_next_step
+    from evaluations.access import set_standing
     from evaluations.views import bp as evaluations_bp
     from events.demo import demo_cli
     from events.models import EventSession
@@ -82,9 +82,15 @@ def create_app(config: dict | None = None) -> Flask:
     from reporting.report_views import bp as reports_bp
     from reporting.views import bp as reporting_bp, report_status
 
+    load_user_statement = sa.select(User).where(User.id == sa.bindparam("user_id")).options(
+        so.with_expression(User.staffs_a_desk, staffs_a_desk()))
+
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        # One statement, built once; it also tells the nav whether to offer the check-in desk.
+        if not user_id.isdigit():
+            return None
+        return db.session.scalar(load_user_statement, {"user_id": int(user_id)})
 
     app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
@@ -105,9 +111,8 @@ def create_app(config: dict | None = None) -> Flask:
     allow_room("session", lambda ident: db.session.get(EventSession, ident) is not None)
     allow_room("user", lambda ident: current_user.is_authenticated and current_user.id == ident)
     # Evaluations are for attendees who entered the session's code; after each
-    # one the attendee goes straight to their next step.
-    set_attendee_gate(has_redeemed)
-    set_next_step(next_step_for)
+    # one the attendee goes straight to their next step (claims' journey, read once per request).
+    set_standing(attendee_standing)
     allow_room("presenter", may_watch_presenter)
     # Claims' pages show each claim's report status without importing reporting.
     app.jinja_env.globals["report_status"] = report_status

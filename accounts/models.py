@@ -34,6 +34,8 @@ class User(UserMixin, db.Model):
     birth_mmdd: so.Mapped[Optional[str]] = so.mapped_column(sa.String(4))
     npi: so.Mapped[Optional[str]] = so.mapped_column(sa.String(10))
     state_licence: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
+    # Filled only when the user is loaded for a request (app.py): may they open some event's desk?
+    staffs_a_desk: so.Mapped[Optional[bool]] = so.query_expression()
 
     def set_password(self, password: str) -> None:
         self.password_hash = _hasher.hash(password)

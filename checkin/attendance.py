@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from checkin.models import ENTRANCE, Checkin, session_list
 from core import audit, clock
-from core.db import db
+from core.db import SESSION_ID, USER_ID, db, fact_columns
 from events.models import EventSession
 
 
@@ -53,3 +53,17 @@ def mark_attended(user_id: int, session: EventSession, staff_id: int | None, met
         db.session.rollback()
         return False
     return True
+
+
+def attendance_facts() -> sa.Select:
+    """The check-in lists the attendee (`user_id`) is checked in on at the session's (`session_id`) event:
+    a part of the journey's facts query; `attended_on` says whether they count."""
+    event_of_session = sa.select(EventSession.event_id).where(EventSession.id == SESSION_ID).scalar_subquery()
+    return sa.select(*fact_columns("checked_in", key=Checkin.list_key)).where(
+        Checkin.user_id == USER_ID, Checkin.event_id == event_of_session)
+
+
+def attended_on(lists: frozenset[str] | set[str], session) -> bool:
+    """Is a check-in on these lists attendance at `session` (an EventSession or its cached sheet)?"""
+    counting = {session_list(session.id)} | ({ENTRANCE} if session.event.entrance_counts_for_sessions else set())
+    return bool(counting & set(lists))

@@ -95,6 +95,18 @@ def may_undo(user, event_id: int) -> bool:
     return _has_role(user, event_id, ("host",))
 
 
+def staffs_a_desk():
+    """SQL: may the user (`users` row) open some event's desk? Read with the user at login (app.py), for the nav."""
+    return sa.or_(User.is_admin, sa.exists().where(EventRole.user_id == User.id,
+                                                   EventRole.role.in_(("host", "checkin"))))
+
+
+def may_use_a_desk(user) -> bool:
+    """Does the nav offer this user the check-in desk? Read with the user when it was loaded, else asked now."""
+    known = getattr(user, "staffs_a_desk", None)
+    return bool(desk_events(user)) if known is None else bool(known)
+
+
 def desk_events(user) -> list[Event]:
     """The events whose desk this user may open, newest first."""
     if not getattr(user, "is_authenticated", False):

@@ -18,8 +18,8 @@ bp = Blueprint("desk", __name__)
 
 @bp.app_context_processor
 def desk_link():
-    # A function, so the nav asks the database only on pages that render the link.
-    return {"may_use_a_desk": lambda: bool(desk.desk_events(current_user))}
+    # A function, so only pages that render the link ask; the answer came with the user (app.py's loader).
+    return {"may_use_a_desk": lambda: desk.may_use_a_desk(current_user)}
 
 
 def desk_event(event_id: int) -> Event:

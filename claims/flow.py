@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import sqlalchemy as sa
 
 from accounts.models import User
 from accounts.profile import PROFESSIONS
-from checkin.attendance import attended
-from claims import guessing
+from checkin.attendance import attended_on
+from claims import facts, guessing
+from claims.facts import Record
 from claims.journey import Facts, Progress, progress
 from claims.models import Claim, OutboxEntry
 from claims.rules import TARGETS, ClaimRefused, check_identity, claim_options
@@ -18,36 +20,54 @@ from codes.redeem import redeem, redeemed_sessions
 from codes.resolve import CodeRefused, resolve
 from core.db import db
 from core.realtime import push
-from evaluations.progress import evaluation_status, posttest_status
+from evaluations.catalogue import posttest_sheet
+from evaluations.progress import evaluation_standing, posttest_standing
+from events import catalogue
+from events.catalogue import SessionSheet
 from events.localtime import format_local
 from events.models import EventSession
 
 
-def enter_code(user: User, typed: str, page: str, address: str, now: dt.datetime) -> tuple[EventSession, bool]:
+def enter_code(user: User, typed: str, page: str, address: str, now: dt.datetime) -> tuple[SessionSheet, bool]:
     """Accept a typed code for this attendee; returns the session and whether it is new to them.
 
     Raises guessing.Throttled, or codes.resolve.CodeRefused with the reason.
     """
-    guessing.check(user.id, address)
+    user_id = user.id  # read before the commit below expires the user
+    guessing.check(user_id, address)
     try:
         session = resolve(typed, page, now)
     except CodeRefused as refused:
         if refused.reason == "unknown":
-            guessing.wrong_guess(user.id, address)
+            guessing.wrong_guess(user_id, address)
         raise
-    _, created = redeem(user.id, session)
+    created = redeem(user_id, session)
     if created:
-        push(f"user:{user.id}", "step", {"session_id": session.id, "step": "code"})
+        push(f"user:{user_id}", "step", {"session_id": session.id, "step": "code"})
     return session, created
 
 
 @dataclass
 class Journey:
-    session: EventSession
+    """One attendee's way to credit for one session, computed once per request from its `Record`."""
+
+    session: SessionSheet
     progress: Progress
-    claim: Claim | None
+    record: Record
     window_state: str
-    entered_at: dt.datetime | None = None
+
+    @property
+    def entered(self) -> bool:
+        return self.record.entered_at is not None
+
+    @property
+    def entered_at(self) -> dt.datetime | None:
+        return self.record.entered_at
+
+    @cached_property
+    def claim(self) -> Claim | None:
+        """The claim itself, read only by the pages that show it."""
+        return db.session.get(Claim, self.record.claim_id) if self.record.claim_id else None
 
     @property
     def closes_at(self) -> dt.datetime:
@@ -55,7 +75,7 @@ class Journey:
 
     @property
     def status(self) -> str:
-        if self.claim is not None:
+        if self.record.claim_id is not None:
             return "complete"
         if self.progress.no_credit:
             return "no credit"
@@ -63,32 +83,54 @@ class Journey:
             return "closed"
         return "incomplete"
 
+    def after(self, target: str) -> "Journey":
+        """The journey once `target` ('course', 'speaker:<id>') is completed too: for the redirect after it."""
+        return journey_of(self.session, self.record.with_completed(target), self.window_state)
+
 
 def find_claim(user_id: int, session_id: int) -> Claim | None:
     return db.session.scalar(sa.select(Claim).where(Claim.user_id == user_id, Claim.session_id == session_id))
 
 
-def journey(user: User, session: EventSession, now: dt.datetime, entered_at: dt.datetime | None = None) -> Journey:
-    evaluations = evaluation_status(user.id, session)
-    posttest = posttest_status(user.id, session)
-    claim = find_claim(user.id, session.id)
-    facts = Facts(
-        checkin_required=session.event.checkin_required,
-        attended=session.event.checkin_required and attended(user.id, session),
+def standing(user_id: int, session_id: int, now: dt.datetime) -> Journey | None:
+    """The attendee's journey for the session, from one statement (and the cache); None if there is no such session."""
+    record = facts.read(user_id, session_id)
+    session = catalogue.sheet(session_id, record.version) if record.version is not None else None
+    if session is None:
+        return None
+    return journey_of(session, record, session.window.state(now))
+
+
+def journey_of(session: SessionSheet, record: Record, window_state: str) -> Journey:
+    evaluations = evaluation_standing(session, record.completed)
+    posttest = posttest_standing(posttest_sheet(session), list(record.attempts))
+    checkin_required = session.event.checkin_required
+    progress_facts = Facts(
+        checkin_required=checkin_required,
+        attended=checkin_required and attended_on(record.checked_in, session),
         course_done=evaluations.course_done,
         speakers=tuple((speaker.id, speaker.name, done) for speaker, done in evaluations.speakers),
         posttest_required=posttest.required,
         posttest_passed=posttest.passed,
         posttest_locked_out=posttest.locked_out,
         posttest_attempts_left=posttest.attempts_left,
-        claimed=claim is not None,
+        claimed=record.claim_id is not None,
     )
-    return Journey(session, progress(facts), claim, session.window.state(now), entered_at)
+    return Journey(session, progress(progress_facts), record, window_state)
+
+
+def journey(user: User, session, now: dt.datetime) -> Journey:
+    """The journey of `user` for `session` (an EventSession or its cached sheet)."""
+    found = standing(user.id, session.id, now)
+    if found is None:
+        raise LookupError(f"no session {session.id}")
+    return found
 
 
 def my_training(user: User, now: dt.datetime) -> list[Journey]:
     """Every session the attendee entered a code for, newest first."""
-    return [journey(user, r.session, now, r.redeemed_at) for r in redeemed_sessions(user.id)]
+    found = (standing(user.id, r.session_id, now) for r in redeemed_sessions(user.id))
+    return [j for j in found if j is not None]
 
 
 def session_attendees(session: EventSession, search: str = "", limit: int = 500) -> list[tuple[User, dt.datetime]]:
@@ -105,18 +147,22 @@ def claimed_users(session: EventSession) -> set[int]:
     return set(db.session.scalars(sa.select(Claim.user_id).where(Claim.session_id == session.id)))
 
 
-def _participation_date(session: EventSession, now: dt.datetime) -> dt.date:
+def _participation_date(session, now: dt.datetime) -> dt.date:
     """Live: the session's local date. Home study: the day the attendee completed it."""
     moment = session.starts_at if session.live else now
     return moment.astimezone(session.event.zone).date()
 
 
-def claim_credit(user: User, session: EventSession, now: dt.datetime, *, profession: str, eprofile_id: str = "",
-                 birth_mmdd: str = "", npi: str = "", state_licence: str = "") -> Claim:
-    """Record the claim and its outbox entry in one transaction; raises ClaimRefused."""
+def claim_credit(user: User, session, now: dt.datetime, *, profession: str, eprofile_id: str = "",
+                 birth_mmdd: str = "", npi: str = "", state_licence: str = "", current: Journey | None = None) -> Claim:
+    """Record the claim and its outbox entry in one transaction; raises ClaimRefused.
+
+    `current` is the attendee's journey when the caller has just read it (the claim page), so it is not read twice.
+    """
+    current = current or journey(user, session, now)
+    session, user_id = current.session, user.id
     zone = session.event.zone
-    current = journey(user, session, now)
-    if current.claim is not None:
+    if current.record.claim_id is not None:
         raise _already_claimed(current.claim)
     state = current.window_state
     if state == "not_open":
@@ -133,14 +179,15 @@ def claim_credit(user: User, session: EventSession, now: dt.datetime, *, profess
         raise ClaimRefused("profession", "Choose one of the professions this session offers credit for.", "profession")
     identity = check_identity(profession, eprofile_id, birth_mmdd, npi, state_licence)
     uan = {"pharmacist": session.uan_pharmacist, "technician": session.uan_technician}.get(profession)
-    claim = Claim(user_id=user.id, session_id=session.id, profession=profession, uan=uan,
+    claim = Claim(user_id=user_id, session_id=session.id, profession=profession, uan=uan,
                   credit_quarter_hours=session.credit_quarter_hours, learner_name=user.name,
                   participation_date=_participation_date(session, now), claimed_at=now, **identity)
     db.session.add(claim)
-    # The attendee just confirmed these: keep the profile in step with them.
-    user.profession = profession
+    # The attendee just confirmed these: keep the profile in step with them (an UPDATE only when they differ).
+    if user.profession != profession:
+        user.profession = profession
     for key, value in identity.items():
-        if value:
+        if value and getattr(user, key) != value:
             setattr(user, key, value)
     try:
         db.session.flush()
@@ -149,9 +196,9 @@ def claim_credit(user: User, session: EventSession, now: dt.datetime, *, profess
         db.session.commit()
     except sa.exc.IntegrityError:  # a double tap, or another device, got there first
         db.session.rollback()
-        existing = find_claim(user.id, session.id)
+        existing = find_claim(user_id, session.id)
         raise _already_claimed(existing) from None
-    push(f"user:{user.id}", "step", {"session_id": session.id, "step": "claim"})
+    push(f"user:{user_id}", "step", {"session_id": session.id, "step": "claim"})
     return claim
 
 

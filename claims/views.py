@@ -20,7 +20,6 @@ from events import credit
 from events.forms import ConfirmForm
 from events.localtime import describe_duration, format_local
 from events.access import managed_session
-from events.models import EventSession
 
 bp = Blueprint("claims", __name__)
 
@@ -42,6 +41,7 @@ def _enter(page: str):
             flash("Log in or create an account to claim your credit. Your code is kept.")
             target = url_for(PAGES[page][1], code=normalise(typed)[:13])
             return redirect(url_for("accounts.login", next=target))
+        user_id = current_user.id  # read before the commit below expires the user
         try:
             session, created = flow.enter_code(current_user, typed, page, request.remote_addr or "unknown", clock.now())
         except guessing.Throttled as throttled:
@@ -54,11 +54,11 @@ def _enter(page: str):
                 right = "home_study" if page == "live" else "live"
                 other_page = (PAGES[right][0], url_for(PAGES[right][1], code=normalise(typed)))
             elif refused.reason in ("not_open", "closed") and refused.session is not None \
-                    and has_redeemed(current_user.id, refused.session.id):
+                    and has_redeemed(user_id, refused.session.id):
                 return redirect(url_for("claims.progress", session_id=refused.session.id))
         else:
             flash(f"Code accepted: {session.title}." if created else f"Welcome back: {session.title}.")
-            return redirect(_next_url(current_user, session))
+            return redirect(next_url(flow.standing(user_id, session.id, clock.now())))
     other = "home_study" if page == "live" else "live"
     return render_template("claims/enter_code.html", form=form, title=PAGES[page][0], page=page, other_page=other_page,
                            switch=(PAGES[other][0], url_for(PAGES[other][1]))), status
@@ -74,7 +74,7 @@ def enter_home_study_code():
     return _enter("home_study")
 
 
-def step_url(step: Step, session: EventSession) -> str | None:
+def step_url(step: Step, session) -> str | None:
     if step.key == "course":
         return url_for("evaluations.course_evaluation", session_id=session.id)
     if step.key.startswith("speaker:"):
@@ -86,24 +86,44 @@ def step_url(step: Step, session: EventSession) -> str | None:
     return None
 
 
-def _next_url(user, session: EventSession) -> str:
+def next_url(journey: flow.Journey) -> str:
     """Straight to the next thing to do; the progress page when that is not a page."""
-    step = flow.journey(user, session, clock.now()).progress.next_step
-    url = step_url(step, session) if step else None
-    return url or url_for("claims.progress", session_id=session.id)
+    step = journey.progress.next_step
+    url = step_url(step, journey.session) if step else None
+    return url or url_for("claims.progress", session_id=journey.session.id)
 
 
-def next_step_for(user_id: int, session: EventSession) -> str:
-    """Where evaluations send the attendee after a step (wired in app.py)."""
-    return _next_url(db.session.get(User, user_id), session)
+class AttendeeStanding:
+    """What the evaluation pages need to know of an attendee's journey (evaluations.access.Standing)."""
+
+    def __init__(self, journey: flow.Journey):
+        self.journey = journey
+        self.session = journey.session
+        self.entered = journey.entered
+
+    def done(self, target: str) -> bool:
+        return target in self.journey.record.completed
+
+    def next_url(self, after: str | None = None) -> str:
+        return next_url(self.journey.after(after) if after else self.journey)
 
 
-def _entered_session(session_id: int) -> EventSession:
-    session = db.get_or_404(EventSession, session_id)
-    if not has_redeemed(current_user.id, session.id):
+def attendee_standing(user_id: int, session_id: int) -> AttendeeStanding | None:
+    """The evaluation pages' view of the journey (wired in app.py); None when there is no such session."""
+    journey = flow.standing(user_id, session_id, clock.now())
+    return AttendeeStanding(journey) if journey else None
+
+
+def _entered_journey(session_id: int, now) -> flow.Journey:
+    """The attendee's journey for a session whose code they entered; 404 or a redirect otherwise."""
+    journey = flow.standing(current_user.id, session_id, now)
+    if journey is None:
+        abort(404)
+    if not journey.entered:
         flash("Enter the session code first: it is announced at the end of the session.")
-        abort(redirect(url_for("claims.enter_live_code" if session.live else "claims.enter_home_study_code")))
-    return session
+        page = "claims.enter_live_code" if journey.session.live else "claims.enter_home_study_code"
+        abort(redirect(url_for(page)))
+    return journey
 
 
 def deadline_words(journey: flow.Journey, now) -> str:
@@ -133,9 +153,9 @@ def my_training():
 @bp.get("/training/<int:session_id>")
 @login_required
 def progress(session_id: int):
-    session = _entered_session(session_id)
     now = clock.now()
-    journey = flow.journey(current_user, session, now)
+    journey = _entered_journey(session_id, now)
+    session = journey.session
     return render_template("claims/progress.html", journey=journey, session=session, now=now,
                            deadline_words=deadline_words, step_url=step_url, credit=credit)
 
@@ -143,10 +163,10 @@ def progress(session_id: int):
 @bp.route("/training/<int:session_id>/claim", methods=["GET", "POST"])
 @login_required
 def claim(session_id: int):
-    session = _entered_session(session_id)
     now = clock.now()
-    journey = flow.journey(current_user, session, now)
-    if journey.claim is not None:
+    journey = _entered_journey(session_id, now)
+    session = journey.session
+    if journey.record.claim_id is not None:
         return redirect(url_for("claims.progress", session_id=session.id))
     options = claim_options(session.uan_pharmacist, session.uan_technician)
     form = ClaimForm()
@@ -162,7 +182,7 @@ def claim(session_id: int):
         try:
             flow.claim_credit(current_user, session, now, profession=form.profession.data or "",
                               eprofile_id=form.eprofile_id.data or "", birth_mmdd=form.birth_mmdd.data or "",
-                              npi=form.npi.data or "", state_licence=form.state_licence.data or "")
+                              npi=form.npi.data or "", state_licence=form.state_licence.data or "", current=journey)
         except ClaimRefused as refused:
             if refused.field and hasattr(form, refused.field):
                 getattr(form, refused.field).errors.append(refused.message)
@@ -180,8 +200,9 @@ def claim(session_id: int):
 @bp.get("/training/<int:session_id>/certificate.pdf")
 @login_required
 def certificate(session_id: int):
-    session = _entered_session(session_id)
-    claim = flow.find_claim(current_user.id, session.id)
+    journey = _entered_journey(session_id, clock.now())
+    session = journey.session
+    claim = journey.claim
     if claim is None:
         flash("The certificate is ready once you have claimed credit for this session.")
         return redirect(url_for("claims.progress", session_id=session.id))

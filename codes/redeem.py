@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from codes.models import Redemption
 from core import clock
-from core.db import db
+from core.db import SESSION_ID, USER_ID, db, fact_columns
 from core.realtime import push
 from events.models import EventSession
 
@@ -22,26 +22,33 @@ def _find(user_id: int, session_id: int) -> Redemption | None:
     )
 
 
-def redeem(user_id: int, session: EventSession) -> tuple[Redemption, bool]:
-    """Record that the user entered the session's code; return the row and whether it is new.
+def redeem(user_id: int, session: EventSession) -> bool:
+    """Record that the user entered the session's code; True when it is new to them.
 
-    Commits. A new redemption pushes the session's new count to its presenter views.
+    Commits. One statement: the insert, which a second device or a double tap
+    turns into nothing (the unique key), and which tells the session's new count
+    for its presenter views (one indexed count, instead of a statement of its own).
     """
     session_id = session.id
-    existing = _find(user_id, session_id)
-    if existing is not None:
-        return existing, False
-    row = Redemption(user_id=user_id, session_id=session_id, redeemed_at=clock.now())
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        # The same attendee, a moment earlier, on another device or request.
-        db.session.commit()
-        return _find(user_id, session_id), False
+    insert = sqlite.insert if db.session.get_bind().dialect.name == "sqlite" else postgresql.insert
+    counted = sa.select(sa.func.count()).select_from(Redemption).where(Redemption.session_id == session_id)
+    count = db.session.scalar(
+        insert(Redemption).values(user_id=user_id, session_id=session_id, redeemed_at=clock.now())
+        .on_conflict_do_nothing(index_elements=["user_id", "session_id"])
+        .returning(counted.scalar_subquery()))
     db.session.commit()
-    push(f"presenter:{session_id}", "count", {"session_id": session_id, "count": redemption_count(session_id)})
-    return row, True
+    if count is None:  # the same attendee, a moment earlier, on another device or request
+        return False
+    if db.session.get_bind().dialect.name == "postgresql":
+        count += 1  # PostgreSQL's RETURNING sees the rows as they were before this statement
+    push(f"presenter:{session_id}", "count", {"session_id": session_id, "count": count})
+    return True
+
+
+def redemption_facts() -> sa.Select:
+    """When the attendee (`user_id`) entered the session's (`session_id`) code: a part of the journey's facts."""
+    return sa.select(*fact_columns("redeemed", moment=Redemption.redeemed_at)).where(
+        Redemption.user_id == USER_ID, Redemption.session_id == SESSION_ID)
 
 
 def redemption_count(session_id: int) -> int:

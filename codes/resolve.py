@@ -14,7 +14,9 @@ from codes.models import SessionCode
 from core import clock
 from core.db import db
 from events.localtime import describe_duration, format_local
-from events.models import EventSession
+from events import catalogue
+from events.catalogue import SessionSheet
+from events.models import Event, EventSession
 from events.uan import looks_like_uan
 
 PAGES = ("live", "home_study")  # each code-entry page takes the sessions of its own kind
@@ -25,19 +27,23 @@ REASONS = ("empty", "uan", "malformed", "unknown", "wrong_page", "not_open", "cl
 class CodeRefused(Exception):
     """A typed code that gives no session now; `reason` is one of REASONS.
 
-    `session` is the session the code belongs to when there is one; `info`
+    `session` is the session the code belongs to when there is one (its cached sheet); `info`
     holds what the message needs: `right_page`, `opens_at`, `closed_at`, `now`.
     """
 
-    def __init__(self, reason: str, session: EventSession | None = None, **info):
+    def __init__(self, reason: str, session: SessionSheet | None = None, **info):
         super().__init__(reason)
         self.reason = reason
         self.session = session
         self.info = info
 
 
-def resolve(typed: str, page: str, now: dt.datetime) -> EventSession:
-    """The session whose code was typed on `page` ('live' or 'home_study'), if claims are open for it."""
+def resolve(typed: str, page: str, now: dt.datetime) -> SessionSheet:
+    """The session whose code was typed on `page` ('live' or 'home_study'), if claims are open for it.
+
+    One statement: the code's session and its event's version; the session itself comes from the
+    process's cache (events.catalogue).
+    """
     if page not in PAGES:
         raise ValueError(f"unknown code-entry page {page!r}")
     code = rules.normalise(typed)
@@ -63,16 +69,18 @@ def resolve(typed: str, page: str, now: dt.datetime) -> EventSession:
     return session
 
 
-def _session_with_code(code: str, now: dt.datetime) -> EventSession | None:
+def _session_with_code(code: str, now: dt.datetime) -> SessionSheet | None:
     """The session with this code: one still open first, else the one that closed last."""
     still_open = sa.case((EventSession.closes_at > now, 0), else_=1)
-    return db.session.scalar(
-        sa.select(EventSession)
+    found = db.session.execute(
+        sa.select(EventSession.id, Event.version)
         .join(SessionCode, SessionCode.session_id == EventSession.id)
+        .join(Event, Event.id == EventSession.event_id)
         .where(SessionCode.code == code)
         .order_by(still_open, EventSession.closes_at.desc(), EventSession.id.desc())
         .limit(1)
-    )
+    ).first()
+    return catalogue.sheet(found.id, found.version) if found else None
 
 
 def message_for(refused: CodeRefused, typed: str) -> str:

@@ -59,3 +59,24 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+# --- facts: many small look-ups in one statement ---------------------------------
+
+# The parameters every fact query is written against.
+USER_ID = sa.bindparam("user_id", type_=sa.Integer)
+SESSION_ID = sa.bindparam("session_id", type_=sa.Integer)
+
+
+def fact_columns(kind: str, key=None, number=None, moment=None) -> list:
+    """The four columns of one part of a facts UNION ALL: kind, key (text), number (integer), moment (UTC).
+
+    Each package writes the part about its own tables (`codes.redeem.redemption_facts`, ...); the
+    claims journey joins them into one statement, so a page learns everything about one attendee and
+    one session in a single round trip.
+    """
+    def typed(value, type_):
+        return sa.cast(sa.null(), type_) if value is None else sa.type_coerce(value, type_)
+
+    return [sa.literal_column(f"'{kind}'", sa.String).label("kind"), typed(key, sa.String).label("key"),
+            typed(number, sa.Integer).label("number"), typed(moment, UTCDateTime()).label("moment")]

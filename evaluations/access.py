@@ -1,40 +1,64 @@
 """Who may fill a session's evaluations and posttest, and where they go next.
 
-Both are set by `app.py` so that this package never imports the ones that
-decide them (codes: has the attendee entered the session code? claims: what
-is the attendee's next step?). Until set, everyone logged in may fill, and
-the next step is the session page.
+The attendee's journey is the claims package's, to the right of this one, so
+`app.py` hands it in with `set_standing` (an extension point, see README
+"Extension points"): one call per request answers whether the attendee
+entered the session's code, what they have completed and where to go after
+a step, from a single statement. Until set (this package's own tests),
+everyone logged in may fill, and the next step is the session page.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Protocol
 
+import sqlalchemy as sa
 from flask import url_for
 
-Gate = Callable[[int, int], bool]
-NextStep = Callable[[int, object], str]
-
-_gate: Gate | None = None
-_next_step: NextStep | None = None
+from core.db import db
+from evaluations.models import EvaluationCompletion
+from events import catalogue
 
 
-def set_attendee_gate(fn: Gate | None) -> None:
-    """`fn(user_id, session_id) -> bool`: may this attendee fill this session's evaluations? None: everyone may."""
-    global _gate
-    _gate = fn
+class Standing(Protocol):
+    session: catalogue.SessionSheet  # the session as attendees see it (cached)
+    entered: bool  # the attendee entered the session's code
+
+    def done(self, target: str) -> bool:
+        """Has the attendee completed 'course' or 'speaker:<id>'?"""
+
+    def next_url(self, after: str | None = None) -> str:
+        """Where to go next (once `after` is completed, when given)."""
 
 
-def set_next_step(fn: NextStep | None) -> None:
-    """`fn(user_id, session) -> URL` of the attendee's next step. None: back to the session page."""
-    global _next_step
-    _next_step = fn
+StandingOf = Callable[[int, int], "Standing | None"]
+_standing_of: StandingOf | None = None
 
 
-def may_fill(user_id: int, session_id: int) -> bool:
-    return True if _gate is None else bool(_gate(user_id, session_id))
+def set_standing(fn: StandingOf | None) -> None:
+    """`fn(user_id, session_id) -> Standing | None` (None: no such session). None: the default below."""
+    global _standing_of
+    _standing_of = fn
 
 
-def next_step_url(user_id: int, session) -> str:
-    if _next_step is None:
-        return url_for("events.session_page", session_id=session.id)
-    return _next_step(user_id, session)
+def standing(user_id: int, session_id: int) -> Standing | None:
+    if _standing_of is not None:
+        return _standing_of(user_id, session_id)
+    session = catalogue.sheet(session_id)
+    return _Open(user_id, session) if session else None
+
+
+class _Open:
+    """Without a journey wired in: everyone may fill; afterwards, back to the session page."""
+
+    entered = True
+
+    def __init__(self, user_id: int, session: catalogue.SessionSheet):
+        self.session = session
+        self._done = set(db.session.scalars(sa.select(EvaluationCompletion.target).where(
+            EvaluationCompletion.user_id == user_id, EvaluationCompletion.session_id == session.id)))
+
+    def done(self, target: str) -> bool:
+        return target in self._done
+
+    def next_url(self, after: str | None = None) -> str:
+        return url_for("events.session_page", session_id=self.session.id)

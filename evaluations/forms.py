@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from flask import render_template
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import BooleanField, IntegerField, RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -33,7 +35,35 @@ class ChoiceOfField(RadioField):
             super().pre_validate(form)
 
 
-def evaluation_form(questions):
+def evaluation_form(asked):
+    """The evaluation form of a question set (evaluations.catalogue), bound to the request.
+
+    Its class is made once per question set and version, not per request.
+    """
+    if asked.form_class is None:
+        asked.form_class = _evaluation_form_class(asked.questions)
+    return asked.form_class()
+
+
+def blank_fields(asked) -> Markup:
+    """The fields of the unanswered form: the same for every attendee, so rendered once per question set.
+
+    Nothing of the attendee is in it (the CSRF token is rendered by the page around it).
+    """
+    if asked.blank_html is None:
+        if asked.form_class is None:
+            asked.form_class = _evaluation_form_class(asked.questions)
+        blank = asked.form_class(formdata=None, meta={"csrf": False})
+        asked.blank_html = answered_fields(blank, asked)
+    return asked.blank_html
+
+
+def answered_fields(form, asked) -> Markup:
+    """The fields of a submitted form, with the attendee's answers and what was refused."""
+    return Markup(render_template("evaluations/_fields.html", form=form, questions=asked.questions))
+
+
+def _evaluation_form_class(questions):
     """A form with one field per question: a 1–5 scale or a comment box."""
 
     class EvaluationForm(FlaskForm):
@@ -50,7 +80,7 @@ def evaluation_form(questions):
                           Length(max=4000, message="Please keep this under 4,000 characters.")]
             field = TextAreaField(label, validators)
         setattr(EvaluationForm, f"q{question.id}", field)
-    return EvaluationForm()
+    return EvaluationForm
 
 
 def posttest_form(questions, saved: dict[int, int]):

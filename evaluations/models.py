@@ -64,7 +64,7 @@ class EvaluationQuestion(db.Model):
         return self.type == "scale"
 
 
-def _random_id() -> str:
+def new_response_id() -> str:
     return secrets.token_hex(16)
 
 
@@ -77,7 +77,7 @@ class EvaluationResponse(db.Model):
         sa.Index("ix_evaluation_responses_session_kind", "session_id", "kind"),
     )
 
-    id: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True, default=_random_id)
+    id: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True, default=new_response_id)
     session_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"))
     speaker_id: so.Mapped[Optional[int]] = so.mapped_column(
         sa.ForeignKey("speakers.id", ondelete="SET NULL"), index=True

@@ -1,21 +1,27 @@
-"""Where an attendee stands with a session's evaluations and posttest (read by claims)."""
+"""Where an attendee stands with a session's evaluations and posttest (read by claims).
+
+The attendee's rows come as parts of the journey's one facts query
+(`completion_facts`, `attempt_facts`); what the host set up comes from the
+per-process cache (`evaluations.catalogue`). `evaluation_standing` and
+`posttest_standing` are plain functions of the two.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from core.db import db
-from evaluations.models import DEFAULT_PASS_MARK, MAX_ATTEMPTS, EvaluationCompletion, Posttest, PosttestQuestion
-from evaluations.posttest import attempts_of, posttest_of
+from core.db import SESSION_ID, USER_ID, db, fact_columns
+from evaluations import catalogue
+from evaluations.models import EvaluationCompletion, PosttestAttempt
 from evaluations.responses import target_name
-from events.models import EventSession, Speaker
+from events import catalogue as events_catalogue
 
 
 @dataclass(frozen=True)
 class EvaluationStatus:
     course_done: bool
-    speakers: list[tuple[Speaker, bool]]  # each speaker of the session, and whether evaluated
+    speakers: list[tuple[object, bool]]  # each speaker of the session (id, name), and whether evaluated
     all_done: bool
 
 
@@ -30,37 +36,70 @@ class PosttestStatus:
     pass_mark: int
 
 
-def evaluation_status(user_id: int, session: EventSession) -> EvaluationStatus:
-    done = set(db.session.scalars(
-        sa.select(EvaluationCompletion.target).where(
-            EvaluationCompletion.user_id == user_id, EvaluationCompletion.session_id == session.id
-        )
-    ))
-    course_done = target_name(None) in done
-    speakers = [(speaker, target_name(speaker) in done) for speaker in session.speakers]
-    return EvaluationStatus(
-        course_done=course_done,
-        speakers=speakers,
-        all_done=course_done and all(finished for _, finished in speakers),
-    )
+@dataclass(frozen=True)
+class AttemptFact:
+    number: int
+    state: str  # "open", "passed", "failed"
+    score: int | None
 
 
-def posttest_status(user_id: int, session: EventSession) -> PosttestStatus:
-    posttest: Posttest | None = posttest_of(session)
-    has_questions = posttest is not None and db.session.scalar(
-        sa.select(sa.exists().where(PosttestQuestion.posttest_id == posttest.id))
-    )
-    pass_mark = posttest.pass_mark_percent if posttest else DEFAULT_PASS_MARK
-    max_attempts = posttest.max_attempts if posttest else MAX_ATTEMPTS
-    submitted = [a for a in attempts_of(user_id, session.id) if not a.open]
-    passed = any(a.passed for a in submitted)
-    scores = [a.score_percent for a in submitted if a.score_percent is not None]
+# --- the attendee's rows, as parts of the journey's facts query ------------------
+
+def completion_facts() -> sa.Select:
+    return sa.select(*fact_columns("completed", key=EvaluationCompletion.target)).where(
+        EvaluationCompletion.user_id == USER_ID, EvaluationCompletion.session_id == SESSION_ID)
+
+
+def attempt_facts() -> sa.Select:
+    state = sa.case((PosttestAttempt.submitted_at.is_(None), "open"), (PosttestAttempt.passed.is_(True), "passed"),
+                    else_="failed")
+    # `moment` is unused; the score rides in `key` as text so the number column keeps the attempt number.
+    return sa.select(
+        sa.literal_column("'attempt'", sa.String).label("kind"),
+        (state + sa.literal(":") + sa.func.coalesce(sa.cast(PosttestAttempt.score_percent, sa.String), "")).label("key"),
+        PosttestAttempt.number.label("number"),
+        sa.cast(sa.null(), PosttestAttempt.submitted_at.type).label("moment"),
+    ).where(PosttestAttempt.user_id == USER_ID, PosttestAttempt.session_id == SESSION_ID)
+
+
+def attempt_from_fact(key: str, number: int) -> AttemptFact:
+    state, _, score = key.partition(":")
+    return AttemptFact(number, state, int(score) if score else None)
+
+
+# --- standing: plain functions of the facts and the set-up -----------------------
+
+def evaluation_standing(session, completed: frozenset[str] | set[str]) -> EvaluationStatus:
+    course_done = target_name(None) in completed
+    speakers = [(speaker, target_name(speaker) in completed) for speaker in session.speakers]
+    return EvaluationStatus(course_done=course_done, speakers=speakers,
+                            all_done=course_done and all(done for _, done in speakers))
+
+
+def posttest_standing(setup: catalogue.PosttestSheet, attempts: list[AttemptFact]) -> PosttestStatus:
+    submitted = [a for a in attempts if a.state != "open"]
+    passed = any(a.state == "passed" for a in submitted)
+    scores = [a.score for a in submitted if a.score is not None]
     return PosttestStatus(
-        required=bool(has_questions),
+        required=setup.required,
         passed=passed,
         attempts_used=len(submitted),
-        attempts_left=0 if passed else max(0, max_attempts - len(submitted)),
-        locked_out=not passed and len(submitted) >= max_attempts,
+        attempts_left=0 if passed else max(0, setup.max_attempts - len(submitted)),
+        locked_out=not passed and len(submitted) >= setup.max_attempts,
         best_score=max(scores) if scores else None,
-        pass_mark=pass_mark,
+        pass_mark=setup.pass_mark,
     )
+
+
+# --- one attendee and one session, read on their own (tests, host pages) ---------
+
+def evaluation_status(user_id: int, session) -> EvaluationStatus:
+    done = set(db.session.scalars(sa.select(EvaluationCompletion.target).where(
+        EvaluationCompletion.user_id == user_id, EvaluationCompletion.session_id == session.id)))
+    return evaluation_standing(events_catalogue.sheet(session.id), done)
+
+
+def posttest_status(user_id: int, session) -> PosttestStatus:
+    rows = db.session.execute(attempt_facts(), {"user_id": user_id, "session_id": session.id})
+    attempts = [attempt_from_fact(row.key, row.number) for row in rows]
+    return posttest_standing(catalogue.posttest_sheet(events_catalogue.sheet(session.id)), attempts)

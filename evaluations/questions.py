@@ -45,10 +45,10 @@ class QuestionError(ValueError):
         self.field = field
 
 
-def ensure_event_questions(event: Event) -> None:
-    """Give the event its own copy of the default questions, once."""
+def ensure_event_questions(event: Event) -> bool:
+    """Give the event (anything with its `id`) its own copy of the default questions, once; True if copied now."""
     if db.session.get(EvaluationSetup, event.id) is not None:
-        return
+        return False
     db.session.add(EvaluationSetup(event_id=event.id))
     for kind, defaults in DEFAULT_QUESTIONS.items():
         for position, default in enumerate(defaults, start=1):
@@ -60,10 +60,12 @@ def ensure_event_questions(event: Event) -> None:
         db.session.commit()
     except sa.exc.IntegrityError:  # another request copied them first
         db.session.rollback()
+        return False
+    return True
 
 
 def active_questions(event: Event, kind: str) -> list[EvaluationQuestion]:
-    """The questions attendees are asked now, in order."""
+    """The questions attendees are asked now, in order (`event`: anything with its `id`)."""
     ensure_event_questions(event)
     return list(db.session.scalars(
         sa.select(EvaluationQuestion)

@@ -8,8 +8,7 @@ import sqlalchemy as sa
 from core import clock
 from core.db import db
 from core.realtime import push
-from evaluations.models import EvaluationAnswer, EvaluationCompletion, EvaluationQuestion, EvaluationResponse
-from events.models import EventSession, Speaker
+from evaluations.models import EvaluationAnswer, EvaluationCompletion, EvaluationResponse, new_response_id
 
 
 @dataclass(frozen=True)
@@ -19,7 +18,7 @@ class Answer:
     text_value: str | None = None
 
 
-def target_name(speaker: Speaker | None) -> str:
+def target_name(speaker) -> str:
     """How a completion names what was evaluated: 'course' or 'speaker:<id>'."""
     return "course" if speaker is None else f"speaker:{speaker.id}"
 
@@ -34,38 +33,41 @@ def is_completed(user_id: int, session_id: int, target: str) -> bool:
     )
 
 
-def submit_evaluation(user_id: int, session: EventSession, speaker: Speaker | None,
-                      questions: list[EvaluationQuestion], answers: list[Answer]) -> bool:
+def submit_evaluation(user_id: int, session, speaker, questions, answers: list[Answer]) -> bool:
     """Store the answers without the attendee's identity, and that the attendee completed it.
 
-    Both in one transaction. Returns False, storing nothing, when this
+    Both in one transaction, as three set-based inserts (the completion, the
+    response, its answers). Returns False, storing nothing, when this
     attendee had already completed it (a double tap, a second device): the
     unique completion is the guard, so exactly one response is ever kept.
     """
     target = target_name(speaker)
-    if is_completed(user_id, session.id, target):
-        return False
     asked = {q.id: q for q in questions}
     now = clock.now()
-    response = EvaluationResponse(
-        session_id=session.id,
-        speaker_id=speaker.id if speaker else None,
-        kind="course" if speaker is None else "speaker",
-        # The date alone, in the event's zone: a time of day could be matched
-        # against the completion's and so name the attendee.
-        submitted_on=now.astimezone(session.event.zone).date(),
-    )
+    response_id = new_response_id()
+    rows = []
     for answer in answers:
         question = asked.get(answer.question_id)
         if question is None:
             continue
         if question.scale and answer.scale_value is not None:
-            response.answers.append(EvaluationAnswer(question_id=question.id, scale_value=answer.scale_value))
+            rows.append({"response_id": response_id, "question_id": question.id, "scale_value": answer.scale_value,
+                         "text_value": None})
         elif not question.scale and answer.text_value:
-            response.answers.append(EvaluationAnswer(question_id=question.id, text_value=answer.text_value))
-    db.session.add(EvaluationCompletion(user_id=user_id, session_id=session.id, target=target, completed_at=now))
-    db.session.add(response)
+            rows.append({"response_id": response_id, "question_id": question.id, "scale_value": None,
+                         "text_value": answer.text_value})
     try:
+        db.session.execute(sa.insert(EvaluationCompletion), [
+            {"user_id": user_id, "session_id": session.id, "target": target, "completed_at": now}])
+        db.session.execute(sa.insert(EvaluationResponse), [{
+            "id": response_id, "session_id": session.id, "speaker_id": speaker.id if speaker else None,
+            "kind": "course" if speaker is None else "speaker",
+            # The date alone, in the event's zone: a time of day could be matched
+            # against the completion's and so name the attendee.
+            "submitted_on": now.astimezone(session.event.zone).date(),
+        }])
+        if rows:
+            db.session.execute(sa.insert(EvaluationAnswer), rows)
         db.session.commit()
     except sa.exc.IntegrityError:
         db.session.rollback()

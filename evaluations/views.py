@@ -5,9 +5,10 @@ from flask_login import current_user, login_required
 
 from core.db import db
 from evaluations import access
+from evaluations.catalogue import question_set
 from evaluations.forms import (
-    NewQuestionForm, PosttestQuestionForm, PosttestSettingsForm, QuestionForm, chosen_in, evaluation_form,
-    posttest_form,
+    NewQuestionForm, PosttestQuestionForm, PosttestSettingsForm, QuestionForm, answered_fields, blank_fields, chosen_in,
+    evaluation_form, posttest_form,
 )
 from evaluations.models import KINDS, EvaluationQuestion, PosttestQuestion
 from evaluations.posttest import (
@@ -17,22 +18,25 @@ from evaluations.posttest import (
 )
 from evaluations.progress import posttest_status
 from evaluations.questions import QuestionError, active_questions, add_question, edit_question, remove_question
-from evaluations.responses import Answer, is_completed, submit_evaluation, target_name
+from evaluations.responses import Answer, submit_evaluation, target_name
 from events.forms import ConfirmForm
 from events.access import managed_event, managed_session
-from events.models import Event, EventSession, Speaker
+from events.models import Event, EventSession
 
 bp = Blueprint("evaluations", __name__)
 
 GATE_MESSAGE = "Enter the session code first."
 
 
-def _refused(session: EventSession):
-    """A redirect to the session page when the gate refuses this attendee, else None."""
-    if access.may_fill(current_user.id, session.id):
-        return None
-    flash(GATE_MESSAGE, "error")
-    return redirect(url_for("events.session_page", session_id=session.id))
+def _standing(session_id: int) -> access.Standing:
+    """The attendee's standing for the session; 404 when there is none, the session page when the code is missing."""
+    found = access.standing(current_user.id, session_id)
+    if found is None:
+        abort(404)
+    if not found.entered:
+        flash(GATE_MESSAGE, "error")
+        abort(redirect(url_for("events.session_page", session_id=session_id)))
+    return found
 
 
 # --- attendees: evaluations ---------------------------------------------------
@@ -40,46 +44,49 @@ def _refused(session: EventSession):
 @bp.route("/s/<int:session_id>/evaluation", methods=["GET", "POST"])
 @login_required
 def course_evaluation(session_id: int):
-    session = db.get_or_404(EventSession, session_id)
-    return _refused(session) or _evaluation(session, None)
+    return _evaluation(_standing(session_id), None)
 
 
 @bp.route("/s/<int:session_id>/speakers/<int:speaker_id>/evaluation", methods=["GET", "POST"])
 @login_required
 def speaker_evaluation(session_id: int, speaker_id: int):
-    session = db.get_or_404(EventSession, session_id)
-    speaker = db.get_or_404(Speaker, speaker_id)
-    if speaker.session_id != session.id:
+    standing = _standing(session_id)
+    speaker = standing.session.speaker(speaker_id)
+    if speaker is None:
         abort(404)
-    return _refused(session) or _evaluation(session, speaker)
+    return _evaluation(standing, speaker)
 
 
-def _evaluation(session: EventSession, speaker: Speaker | None):
-    user_id = current_user.id
-    if is_completed(user_id, session.id, target_name(speaker)):
+def _evaluation(standing: access.Standing, speaker):
+    """One evaluation page: the questions (rendered once per version), the answers stored without the attendee."""
+    session, user_id, target = standing.session, current_user.id, target_name(speaker)
+    if standing.done(target):
         if request.method == "POST":  # a double tap or a second device: nothing more to do
             flash("You have already filled this evaluation.")
-            return redirect(access.next_step_url(user_id, session))
+            return redirect(standing.next_url())
         return render_template("evaluations/already_done.html", session=session, speaker=speaker,
-                               next_url=access.next_step_url(user_id, session))
-    questions = active_questions(session.event, "course" if speaker is None else "speaker")
-    form = evaluation_form(questions)
+                               next_url=standing.next_url())
+    asked = question_set(session, "course" if speaker is None else "speaker")
+    if request.method == "GET":
+        return render_template("evaluations/evaluation.html", session=session, speaker=speaker,
+                               fields=blank_fields(asked), unanswered=0)
+    form = evaluation_form(asked)
     if form.validate_on_submit():
         answers = []
-        for question in questions:
+        for question in asked.questions:
             value = form[f"q{question.id}"].data
             if question.scale:
                 answers.append(Answer(question.id, scale_value=value))
             else:
                 answers.append(Answer(question.id, text_value=(value or "").strip() or None))
-        if submit_evaluation(user_id, session, speaker, questions, answers):
+        if submit_evaluation(user_id, session, speaker, asked.questions, answers):
             flash("Thank you. Your answers were saved without your name.")
-        else:
-            flash("You have already filled this evaluation.")
-        return redirect(access.next_step_url(user_id, session))
-    unanswered = sum(1 for question in questions if form[f"q{question.id}"].errors)
-    return render_template("evaluations/evaluation.html", session=session, speaker=speaker, form=form,
-                           questions=questions, unanswered=unanswered)
+            return redirect(standing.next_url(after=target))
+        flash("You have already filled this evaluation.")
+        return redirect(standing.next_url())
+    unanswered = sum(1 for question in asked.questions if form[f"q{question.id}"].errors)
+    return render_template("evaluations/evaluation.html", session=session, speaker=speaker,
+                           fields=answered_fields(form, asked), unanswered=unanswered)
 
 
 # --- attendees: the posttest ----------------------------------------------------
@@ -87,24 +94,22 @@ def _evaluation(session: EventSession, speaker: Speaker | None):
 @bp.route("/s/<int:session_id>/posttest", methods=["GET", "POST"])
 @login_required
 def posttest(session_id: int):
-    session = db.get_or_404(EventSession, session_id)
-    refused = _refused(session)
-    if refused:
-        return refused
+    standing = _standing(session_id)
+    session = standing.session
     found = posttest_of(session)
     questions = list(found.questions) if found else []
     if not questions:
         return render_template("evaluations/posttest.html", session=session, state="none",
-                               next_url=access.next_step_url(current_user.id, session))
+                               next_url=standing.next_url())
     if request.method == "POST":
         return _posttest_post(session, questions)
-    return _posttest_page(session, questions)
+    return _posttest_page(standing, questions)
 
 
-def _posttest_post(session: EventSession, questions: list[PosttestQuestion]):
+def _posttest_post(session, questions: list[PosttestQuestion]):
     form = posttest_form(questions, {})
     if not form.validate_on_submit():
-        return _posttest_page(session, questions, form)
+        return _posttest_page(_standing(session.id), questions, form)
     chosen = chosen_in(form, questions)
     try:
         if form.submit.data:
@@ -119,12 +124,12 @@ def _posttest_post(session: EventSession, questions: list[PosttestQuestion]):
         else:
             flash(str(error), "error")
             return redirect(url_for("evaluations.posttest", session_id=session.id))
-        return _posttest_page(session, questions, form, message=str(error))
+        return _posttest_page(_standing(session.id), questions, form, message=str(error))
     return redirect(url_for("evaluations.posttest", session_id=session.id))
 
 
-def _posttest_page(session: EventSession, questions: list[PosttestQuestion], form=None, message: str | None = None):
-    user_id = current_user.id
+def _posttest_page(standing: access.Standing, questions: list[PosttestQuestion], form=None, message: str | None = None):
+    session, user_id = standing.session, current_user.id
     status = posttest_status(user_id, session)
     attempts = attempts_of(user_id, session.id)
     current = attempts[-1] if attempts and attempts[-1].open else None
@@ -142,7 +147,7 @@ def _posttest_page(session: EventSession, questions: list[PosttestQuestion], for
     return render_template(
         "evaluations/posttest.html", session=session, state=state, form=form, questions=questions,
         status=status, attempt_number=current.number if current else len(attempts) + 1, shown=shown,
-        message=message, confirm=ConfirmForm(), next_url=access.next_step_url(user_id, session),
+        message=message, confirm=ConfirmForm(), next_url=standing.next_url(),
     )
 
 
@@ -150,9 +155,12 @@ def _posttest_page(session: EventSession, questions: list[PosttestQuestion], for
 @login_required
 def posttest_answer(session_id: int):
     """Autosave of one choice, posted by static/js/posttest.js as the attendee goes."""
-    session = db.get_or_404(EventSession, session_id)
-    if not access.may_fill(current_user.id, session.id):
+    standing = access.standing(current_user.id, session_id)
+    if standing is None:
+        abort(404)
+    if not standing.entered:
         return jsonify(error=GATE_MESSAGE), 403
+    session = standing.session
     try:
         question_id, choice_id = int(request.form["question_id"]), int(request.form["choice_id"])
     except (KeyError, ValueError):
@@ -168,10 +176,7 @@ def posttest_answer(session_id: int):
 @bp.post("/s/<int:session_id>/posttest/next")
 @login_required
 def posttest_next_attempt(session_id: int):
-    session = db.get_or_404(EventSession, session_id)
-    refused = _refused(session)
-    if refused:
-        return refused
+    session = _standing(session_id).session
     if ConfirmForm().validate_on_submit():
         try:
             attempt = start_attempt(current_user.id, session)

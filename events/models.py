@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Optional
 from zoneinfo import ZoneInfo
 
@@ -32,6 +33,11 @@ class Event(db.Model):
     created_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime(), default=clock.now)
     # Set for the demo event so `flask demo load` can find it again.
     demo_key: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40), unique=True)
+    # Counts up with every change to the event, its sessions, speakers and questions
+    # (events.catalogue): what each server process caches of it is good while this is.
+    # It starts at a random number, so an id that SQLite hands out again after a
+    # delete never meets a cached copy of the old row with the same version.
+    version: so.Mapped[int] = so.mapped_column(default=lambda: secrets.randbelow(2**30) + 1, server_default="1")
 
     sessions: so.Mapped[list["EventSession"]] = so.relationship(
         back_populates="event", order_by="EventSession.starts_at", cascade="all, delete-orphan"

@@ -104,6 +104,16 @@ def app(database_url):
         _empty_tables()
         db.engine.dispose()
     clock.reset()
+    forget_cached_copies()
+
+
+def forget_cached_copies() -> None:
+    """The per-process caches of sessions and questions: each test's database starts its ids afresh."""
+    from evaluations import catalogue as evaluations_catalogue
+    from events import catalogue as events_catalogue
+
+    events_catalogue.forget_all()
+    evaluations_catalogue.forget_all()
 
 
 def _empty_tables() -> None:

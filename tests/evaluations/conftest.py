@@ -8,18 +8,16 @@ from evaluations import access
 
 @pytest.fixture(autouse=True)
 def open_gate(request):
-    """Each test starts with the default gate and next step, and leaves them so.
+    """Each test starts with the default standing (everyone may fill, then the session page), and leaves it so.
 
-    The app wires the gate to code redemptions when it is created, so reset
+    The app wires the attendee's journey in when it is created, so reset
     after it; the tests of the gate set their own.
     """
     if "app" in request.fixturenames:
         request.getfixturevalue("app")
-    access.set_attendee_gate(None)
-    access.set_next_step(None)
+    access.set_standing(None)
     yield
-    access.set_attendee_gate(None)
-    access.set_next_step(None)
+    access.set_standing(None)
 
 
 @pytest.fixture

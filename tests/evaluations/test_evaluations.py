@@ -5,6 +5,7 @@ from core.db import db
 from evaluations import access
 from evaluations.models import EvaluationAnswer, EvaluationCompletion, EvaluationQuestion, EvaluationResponse
 from evaluations.questions import active_questions
+from tests.evaluations.standing import Standing
 
 
 def _questions(session, kind="course"):
@@ -86,7 +87,7 @@ def test_a_second_submit_stores_nothing_more_and_the_page_says_it_was_filled(cli
 
 def test_after_submitting_the_attendee_goes_to_the_next_step(client, logged_in, make_session):
     session = make_session()
-    access.set_next_step(lambda user_id, s: f"/my-training#session-{s.id}-user-{user_id}")
+    access.set_standing(lambda user_id, session_id: Standing(user_id, session_id, next_url=f"/my-training#session-{session_id}-user-{user_id}"))
     answers = {f"q{question.id}": "5" for question in _questions(session).values() if question.scale}
     response = client.post(f"/s/{session.id}/evaluation", data=answers)
     assert response.headers["Location"] == f"/my-training#session-{session.id}-user-{logged_in.id}"
@@ -128,7 +129,7 @@ def test_evaluations_need_a_login(client, make_session):
 def test_an_attendee_the_gate_refuses_is_sent_to_enter_the_code_first(client, logged_in, make_session):
     session = make_session()
     seen = []
-    access.set_attendee_gate(lambda user_id, session_id: seen.append((user_id, session_id)) or False)
+    access.set_standing(lambda user_id, session_id: seen.append((user_id, session_id)) or Standing(user_id, session_id, entered=False))
     for path in (f"/s/{session.id}/evaluation", f"/s/{session.id}/speakers/{session.speakers[0].id}/evaluation",
                  f"/s/{session.id}/posttest"):
         response = client.get(path)
@@ -140,7 +141,7 @@ def test_an_attendee_the_gate_refuses_is_sent_to_enter_the_code_first(client, lo
     response = client.post(f"/s/{session.id}/evaluation", data={})
     assert response.status_code == 302 and _count(EvaluationCompletion) == 0
 
-    access.set_attendee_gate(lambda user_id, session_id: True)
+    access.set_standing(lambda user_id, session_id: Standing(user_id, session_id, entered=True))
     assert client.get(f"/s/{session.id}/evaluation").status_code == 200
 
 

@@ -10,6 +10,7 @@ from evaluations import access
 from evaluations.models import PosttestAnswer, PosttestAttempt
 from evaluations.posttest import PosttestError, start_attempt, submit_attempt
 from tests.evaluations.conftest import choice_ids
+from tests.evaluations.standing import Standing
 
 
 def _submit(client, session, questions, right):
@@ -144,7 +145,7 @@ def test_a_session_without_a_posttest_says_so(client, logged_in, make_session):
 def test_the_gate_also_guards_the_autosave(client, logged_in, make_session, make_posttest):
     session = make_session()
     questions = make_posttest(session, count=1)
-    access.set_attendee_gate(lambda user_id, session_id: False)
+    access.set_standing(lambda user_id, session_id: Standing(user_id, session_id, entered=False))
     response = client.post(f"/s/{session.id}/posttest/answer",
                            data={"question_id": questions[0].id, "choice_id": questions[0].choices[0].id})
     assert response.status_code == 403 and response.get_json()["error"] == "Enter the session code first."
