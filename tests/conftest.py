@@ -97,6 +97,7 @@ def app(database_url):
         # would share `g` (and Flask-Login's cached user) across clients; in
         # production every request has its own.
         g.pop("_login_user", None)
+        g.pop("csrf_token", None)  # Flask-WTF keeps the request's CSRF token in `g` too
 
     with app.app_context():
         yield app
