@@ -17,7 +17,7 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from config import Config
-from core import admission, errors, logs, ratelimit, realtime
+from core import admission, errors, forms, logs, ratelimit, realtime
 from core.db import db
 from core.realtime import allow_room, socketio
 
@@ -59,6 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     realtime.init_app(app)  # in process, or through Redis with REDIS_URL
     errors.register(app)
+    forms.init_app(app)  # the field renderers of templates/core/forms.html
 
     from accounts.cli import accounts_cli
     from accounts.models import User
@@ -131,12 +132,6 @@ def create_app(config: dict | None = None) -> Flask:
         if filename not in allowed:
             abort(404)
         return send_from_directory(ROOT / "node_modules" / allowed[filename], filename, max_age=86400)
-
-    @app.context_processor
-    def layout():
-        from accounts.forms import LogoutForm
-
-        return {"logout_form": LogoutForm()}
 
     if app.config["BACKGROUND_TASKS"]:
         _start_background_tasks(app)

@@ -37,6 +37,9 @@ def setup(app: Flask) -> None:
         started = g.pop("request_started", None)
         if started is None:  # a request that failed before our first hook
             return response
+        response.headers["X-Request-ID"] = g.request_id
+        if not request_log.isEnabledFor(logging.INFO):
+            return response
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
         route = route_of_request()
         request_log.info(
@@ -44,7 +47,6 @@ def setup(app: Flask) -> None:
             extra={"method": request.method, "path": route, "status": response.status_code,
                    "duration_ms": duration_ms, "request_id": g.request_id},
         )
-        response.headers["X-Request-ID"] = g.request_id
         return response
 
 
