@@ -1,11 +1,19 @@
-"""What every benchmark run sets up and takes down: a scratch database, server processes, free ports.
+"""What every benchmark run sets up and takes down: a scratch database, server processes, the proxy, free ports,
+and the CPU time a process spent.
 
     with scratch_database(args.database_url, folder, "checkin") as (server_url, db_url):
         servers = start_servers([port], env, log)        # gunicorn + gevent, as users run it
+        proxy_port, nginx = start_nginx([port], folder / "nginx")   # the README's nginx in front of them
+        before = cpu_seconds([s.pid for s in servers])   # master and worker
 """
 from __future__ import annotations
 
 import contextlib
+import grp
+import os
+import pwd
+import resource
+import shutil
 import socket
 import subprocess
 import sys
@@ -73,6 +81,152 @@ def start_servers(ports: list[int], env: dict, log) -> list[subprocess.Popen]:
 
 def stop(processes: list[subprocess.Popen]) -> None:
     for process in reversed(processes):
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
     for process in processes:
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# --- the proxy ------------------------------------------------------------------
+
+NGINX_MISSING = "install nginx: apt-get install nginx"
+
+# README "Scaling", The proxy: the same upstream and location blocks, on plain HTTP on loopback (no TLS to pay for
+# on either side). One worker: on a small machine shared with the server processes and the load generator, one
+# event loop carries every connection, and its upstream keep-alive pool (64) is one pool, not one per worker.
+# No access log: the README's config sets none, and a line per request would be the proxy's cost, not ours.
+NGINX_CONF = """\
+{user}worker_processes 1;
+worker_rlimit_nofile {files};
+daemon off;
+master_process on;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+
+events {{ worker_connections {connections}; }}
+
+http {{
+    access_log off;
+    client_body_temp_path {folder}/client_body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+
+    upstream claimdesk {{
+        least_conn;
+{servers}
+        keepalive 64;
+    }}
+    map $http_upgrade $connection_upgrade {{ default upgrade; "" ""; }}
+
+    server {{
+        listen 127.0.0.1:{port};
+
+        location /socket.io/ {{
+            proxy_pass http://claimdesk;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_read_timeout 120s;
+            proxy_send_timeout 120s;
+            proxy_buffering off;
+        }}
+        location / {{
+            proxy_pass http://claimdesk;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Request-ID $request_id;
+            proxy_read_timeout 60s;
+        }}
+    }}
+}}
+"""
+
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+
+
+def start_nginx(ports: list[int], folder: Path) -> tuple[int, subprocess.Popen]:
+    """nginx with the README's proxy configuration in front of the servers on `ports`, everything of its own (conf,
+    pid, logs, temporary files) in `folder`, run as the current user in the foreground. Returns the port it listens
+    on and its master process (stop it with `stop`). Raises RuntimeError(NGINX_MISSING) when nginx is not installed."""
+    binary = nginx_binary()
+    if binary is None:
+        raise RuntimeError(NGINX_MISSING)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    # as root nginx would hand its workers to "nobody"; keep them ours (the directive is only read under root)
+    user = f"user {pwd.getpwuid(os.geteuid()).pw_name} {grp.getgrgid(os.getegid()).gr_name};\n" \
+        if os.geteuid() == 0 else ""
+    port = free_port()
+    conf = folder / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(
+        user=user, files=files, connections=max(1024, files - 64), folder=folder, port=port,
+        servers="\n".join(f"        server 127.0.0.1:{p};" for p in ports)))
+    process = subprocess.Popen([binary, "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return port, process
+        if process.poll() is not None:
+            break
+        time.sleep(0.05)  # waiting for nginx to listen
+    stop([process])
+    log = (folder / "error.log").read_text() if (folder / "error.log").exists() else ""
+    raise RuntimeError(f"nginx did not start listening on {port}: {log.strip()[-500:]}")
+
+
+# --- CPU time ---------------------------------------------------------------------
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> dict[int, tuple[int, float]]:
+    """Every process: pid → (parent pid, CPU seconds of all its threads and of its children already reaped)."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = Path(f"/proc/{entry.name}/stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        fields = text[text.rindex(")") + 2:].split()  # the name in brackets may hold spaces
+        # fields[1] is the parent; [11:15] utime, stime, cutime, cstime (proc(5), counted from "state")
+        found[int(entry.name)] = int(fields[1]), sum(int(v) for v in fields[11:15]) / TICKS
+    return found
+
+
+def cpu_by_process(pids: list[int]) -> dict[int, float]:
+    """CPU seconds so far of each of `pids` and of each of their descendants (a gunicorn master's worker, nginx's
+    workers), by pid: a process's time is counted once, by itself while it lives, by its parent once reaped."""
+    table = _processes()
+    children: dict[int, list[int]] = {}
+    for pid, (parent, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+    seen, todo = {}, [pid for pid in pids if pid in table]
+    while todo:
+        pid = todo.pop()
+        if pid not in seen:
+            seen[pid] = table[pid][1]
+            todo += children.get(pid, [])
+    return seen
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds (user + system, every thread) used so far by `pids` and their descendants, from /proc."""
+    return sum(cpu_by_process(pids).values())
