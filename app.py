@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from config import Config
 from core import admission, errors, forms, logs, ratelimit, realtime
+from core.cookies import SignedCookieSessions
 from core.db import db
 from core.realtime import allow_room, socketio
 
@@ -51,6 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'claimdesk.sqlite'}"
     _scaled_setup(app)  # PostgreSQL pool, Redis limiter storage, logs (see README "Scaling")
+    app.session_interface = SignedCookieSessions()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)

@@ -57,17 +57,18 @@ def submit_evaluation(user_id: int, session, speaker, questions, answers: list[A
             rows.append({"response_id": response_id, "question_id": question.id, "scale_value": None,
                          "text_value": answer.text_value})
     try:
-        db.session.execute(sa.insert(EvaluationCompletion), [
-            {"user_id": user_id, "session_id": session.id, "target": target, "completed_at": now}])
-        db.session.execute(sa.insert(EvaluationResponse), [{
+        # Core inserts on the tables: no ORM unit of work for rows nobody reads back here.
+        db.session.execute(sa.insert(EvaluationCompletion.__table__).values(
+            user_id=user_id, session_id=session.id, target=target, completed_at=now))
+        db.session.execute(sa.insert(EvaluationResponse.__table__).values(**{
             "id": response_id, "session_id": session.id, "speaker_id": speaker.id if speaker else None,
             "kind": "course" if speaker is None else "speaker",
             # The date alone, in the event's zone: a time of day could be matched
             # against the completion's and so name the attendee.
             "submitted_on": now.astimezone(session.event.zone).date(),
-        }])
+        }))
         if rows:
-            db.session.execute(sa.insert(EvaluationAnswer), rows)
+            db.session.execute(sa.insert(EvaluationAnswer.__table__), rows)
         db.session.commit()
     except sa.exc.IntegrityError:
         db.session.rollback()
