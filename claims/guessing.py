@@ -27,12 +27,19 @@ class Throttled(Exception):
 
 
 def check(user_id: int, address: str) -> None:
-    """Raise Throttled when this account may not try another code now."""
+    """Raise Throttled when this account may not try another code now.
+
+    One look-up for an account that has not guessed wrong (the whole room at the end of a
+    session); the address is asked about only for accounts that have.
+    """
     account = str(user_id)
-    if PER_ACCOUNT.exhausted(account):
-        raise Throttled(PER_ACCOUNT.resets_at(account))
-    if PER_ADDRESS.exhausted(address) and PER_ACCOUNT.used(account) > 0:
-        raise Throttled(max(PER_ADDRESS.resets_at(address), PER_ACCOUNT.resets_at(account)))
+    used, account_resets_at = PER_ACCOUNT.usage(account)
+    if used == 0:
+        return
+    if used >= PER_ACCOUNT.item.amount:
+        raise Throttled(account_resets_at)
+    if PER_ADDRESS.exhausted(address):
+        raise Throttled(max(PER_ADDRESS.resets_at(address), account_resets_at))
 
 
 def wrong_guess(user_id: int, address: str) -> None:

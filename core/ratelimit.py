@@ -106,7 +106,12 @@ class Budget:
         self._call("hit", key)
 
     def used(self, key: str) -> int:
-        return self.item.amount - self._call("get_window_stats", key).remaining
+        return self.usage(key)[0]
+
+    def usage(self, key: str) -> tuple[int, float]:
+        """How much of the budget is spent, and when it has room again (seconds since the epoch): one look-up."""
+        stats = self._call("get_window_stats", key)
+        return self.item.amount - stats.remaining, stats.reset_time
 
     def exhausted(self, key: str) -> bool:
         return not self._call("test", key)
