@@ -5,6 +5,8 @@ double-tapped button: the unique constraint on (user, session) keeps one row.
 """
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,7 +24,7 @@ def _find(user_id: int, session_id: int) -> Redemption | None:
     )
 
 
-def redeem(user_id: int, session: EventSession) -> bool:
+def redeem(user_id: int, session) -> bool:
     """Record that the user entered the session's code; True when it is new to them.
 
     Commits. One statement: the insert, which a second device or a double tap
@@ -30,19 +32,27 @@ def redeem(user_id: int, session: EventSession) -> bool:
     for its presenter views (one indexed count, instead of a statement of its own).
     """
     session_id = session.id
-    insert = sqlite.insert if db.session.get_bind().dialect.name == "sqlite" else postgresql.insert
-    counted = sa.select(sa.func.count()).select_from(Redemption).where(Redemption.session_id == session_id)
-    count = db.session.scalar(
-        insert(Redemption).values(user_id=user_id, session_id=session_id, redeemed_at=clock.now())
-        .on_conflict_do_nothing(index_elements=["user_id", "session_id"])
-        .returning(counted.scalar_subquery()))
+    dialect = db.session.get_bind().dialect.name
+    count = db.session.scalar(_redeem_statement(dialect),
+                              {"user_id": user_id, "session_id": session_id, "redeemed_at": clock.now()})
     db.session.commit()
     if count is None:  # the same attendee, a moment earlier, on another device or request
         return False
-    if db.session.get_bind().dialect.name == "postgresql":
+    if dialect == "postgresql":
         count += 1  # PostgreSQL's RETURNING sees the rows as they were before this statement
     push(f"presenter:{session_id}", "count", {"session_id": session_id, "count": count})
     return True
+
+
+@functools.cache
+def _redeem_statement(dialect: str):
+    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
+    table = Redemption.__table__
+    counted = sa.select(sa.func.count()).select_from(table).where(table.c.session_id == sa.bindparam("session_id"))
+    return (insert(table).values(user_id=sa.bindparam("user_id"), session_id=sa.bindparam("session_id"),
+                                 redeemed_at=sa.bindparam("redeemed_at", type_=table.c.redeemed_at.type))
+            .on_conflict_do_nothing(index_elements=["user_id", "session_id"])
+            .returning(counted.scalar_subquery()))
 
 
 def redemption_facts() -> sa.Select:

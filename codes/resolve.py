@@ -6,6 +6,7 @@ No Flask; reads the database. The claims pages call `resolve` and turn a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import sqlalchemy as sa
 
@@ -69,17 +70,22 @@ def resolve(typed: str, page: str, now: dt.datetime) -> SessionSheet:
     return session
 
 
+@functools.cache
+def _code_query() -> sa.Select:
+    """The session with the code `code` and its event's version: one still open at `now` first, else the one
+    that closed last. Built once (every code typed at the end of a session runs it)."""
+    still_open = sa.case((EventSession.closes_at > sa.bindparam("now", type_=EventSession.closes_at.type), 0), else_=1)
+    return (sa.select(EventSession.id, Event.version)
+            .join(SessionCode, SessionCode.session_id == EventSession.id)
+            .join(Event, Event.id == EventSession.event_id)
+            .where(SessionCode.code == sa.bindparam("code", type_=sa.String))
+            .order_by(still_open, EventSession.closes_at.desc(), EventSession.id.desc())
+            .limit(1))
+
+
 def _session_with_code(code: str, now: dt.datetime) -> SessionSheet | None:
     """The session with this code: one still open first, else the one that closed last."""
-    still_open = sa.case((EventSession.closes_at > now, 0), else_=1)
-    found = db.session.execute(
-        sa.select(EventSession.id, Event.version)
-        .join(SessionCode, SessionCode.session_id == EventSession.id)
-        .join(Event, Event.id == EventSession.event_id)
-        .where(SessionCode.code == code)
-        .order_by(still_open, EventSession.closes_at.desc(), EventSession.id.desc())
-        .limit(1)
-    ).first()
+    found = db.session.execute(_code_query(), {"code": code, "now": now}).first()
     return catalogue.sheet(found.id, found.version) if found else None
 
 
