@@ -28,7 +28,7 @@ from accounts.models import NameWord, User, search_words
 from accounts.profile import PROFESSIONS
 from checkin import badge
 from checkin.models import (ALREADY_CHECKED_IN, CHECKED_IN, ENTRANCE, NOT_REGISTERED, REVOKED, UNDONE, UNKNOWN,
-                            WALK_IN, Checkin, CheckinScan, Registration, session_list)
+                            WALK_IN, Checkin, CheckinScan, DeskDevice, Registration, session_list)
 from checkin.registration import RegistrationError, register_person
 from core import audit, clock
 from core.realtime import push, socketio
@@ -66,6 +66,13 @@ def _has_role(user, event_id: int, roles: tuple[str, ...]) -> bool:
         sa.select(sa.func.count()).select_from(EventRole).where(
             EventRole.event_id == event_id, EventRole.user_id == user.id, EventRole.role.in_(roles))
     ) > 0
+
+
+def _who(staff: User | DeskDevice | None) -> tuple[int | None, int | None]:
+    """(user id, device id) of whoever works the desk: a logged-in person or a desk device."""
+    if isinstance(staff, DeskDevice):
+        return None, staff.id
+    return getattr(staff, "id", None), None
 
 
 def may_use_desk(user, event_id: int) -> bool:
@@ -201,7 +208,7 @@ def _earlier(event: Event, checkin_at: dt.datetime, desk: str, by: str | None) -
 def _message(result: str, earlier: Earlier | None) -> str:
     if result == ALREADY_CHECKED_IN and earlier:
         where = f" at {earlier.desk}" if earlier.desk else ""
-        by = f" by {earlier.by}" if earlier.by else ""
+        by = f" by {earlier.by}" if earlier.by and earlier.by != earlier.desk else ""
         return f"Already checked in at {earlier.at_text}{where}{by}"
     return MESSAGES[result]
 
@@ -312,7 +319,7 @@ def _target(event: Event, row) -> _Target:
     return target
 
 
-def _check_in(event: Event, checkin_list: CheckinList, *, nonce: str, desk: str, staff: User | None,
+def _check_in(event: Event, checkin_list: CheckinList, *, nonce: str, desk: str, staff: User | DeskDevice | None,
               method: str, raw_input: str, find) -> ScanAnswer:
     """One scan in one short transaction; `find()` returns the registration row or None."""
     for attempt in range(3):
@@ -345,7 +352,7 @@ def _check_in_once(event: Event, checkin_list: CheckinList, *, nonce, desk, staf
         if logged is not None:
             return _answer_from_log(event, logged, replayed=True)
     target = _target(event, find(checkin_list.key))
-    staff_id = getattr(staff, "id", None)
+    staff_id, device_id = _who(staff)
     now = clock.now()
     earlier = None
     checkin_id = None
@@ -363,7 +370,7 @@ def _check_in_once(event: Event, checkin_list: CheckinList, *, nonce, desk, staf
             db.session.flush()
             result, checkin_id = CHECKED_IN, checkin.id
     scan = CheckinScan(event_id=event.id, list_key=checkin_list.key, nonce=nonce, scanned_at=now, desk=desk,
-                       staff_id=staff_id, method=method, raw_input=raw_input[:200], result=result,
+                       staff_id=staff_id, device_id=device_id, method=method, raw_input=raw_input[:200], result=result,
                        reason=_message(result, earlier)[:300], registration_id=target.registration_id,
                        checkin_id=checkin_id)
     db.session.add(scan)
@@ -374,7 +381,7 @@ def _check_in_once(event: Event, checkin_list: CheckinList, *, nonce, desk, staf
                       registration_id=target.registration_id, checkin_id=checkin_id, earlier=earlier, line=line)
 
 
-def scan(event: Event, list_key: str, raw_input: str, nonce: str, desk: str, staff: User | None,
+def scan(event: Event, list_key: str, raw_input: str, nonce: str, desk: str, staff: User | DeskDevice | None,
          method: str = "scan") -> ScanAnswer:
     """Check in the person whose badge was scanned (or typed) at `desk` on `list_key`.
 
@@ -395,7 +402,7 @@ def scan(event: Event, list_key: str, raw_input: str, nonce: str, desk: str, sta
 
 
 def check_in_registration(event: Event, list_key: str, registration_id, nonce: str, desk: str,
-                          staff: User | None, method: str = "search") -> ScanAnswer:
+                          staff: User | DeskDevice | None, method: str = "search") -> ScanAnswer:
     """Check in a person found by name search (by their registration id); logged like a scan."""
     checkin_list = check_list(event, list_key)
     nonce, desk = check_nonce(nonce), check_desk_name(desk)
@@ -410,7 +417,7 @@ def check_in_registration(event: Event, list_key: str, registration_id, nonce: s
 
 
 def walk_in(event: Event, list_key: str, *, name: str, email: str, profession: str, nonce: str, desk: str,
-            staff: User) -> ScanAnswer:
+            staff: User | DeskDevice) -> ScanAnswer:
     """Register a person who walks up to the desk, and check them in.
 
     Registration and check-in are two short transactions (registering is
@@ -425,9 +432,11 @@ def walk_in(event: Event, list_key: str, *, name: str, email: str, profession: s
     if profession and profession not in PROFESSIONS:
         raise DeskError("bad_profession", f"Profession must be one of: {', '.join(PROFESSIONS.values())}.",
                         "profession")
+    staff_id, device_id = _who(staff)
     try:
         registration, _new = register_person(event, email=email, name=name, profession=profession,
-                                             source=WALK_IN, actor_id=staff.id)
+                                             source=WALK_IN, actor_id=staff_id,
+                                             by_device=f"device:{device_id}" if device_id else "")
     except RegistrationError as error:
         raise DeskError("bad_walk_in", str(error), error.field) from error
     _registered.pop(event.id, None)
@@ -526,10 +535,11 @@ def last_scans(event: Event, list_key: str, limit: int = LAST_SCANS) -> list[dic
     checkin_list = check_list(event, list_key)
     person, staff = so.aliased(User), so.aliased(User)
     rows = db.session.execute(
-        sa.select(CheckinScan, person.name, staff.name, Checkin.id)
+        sa.select(CheckinScan, person.name, sa.func.coalesce(staff.name, DeskDevice.name), Checkin.id)
         .outerjoin(Registration, Registration.id == CheckinScan.registration_id)
         .outerjoin(person, person.id == Registration.user_id)
         .outerjoin(staff, staff.id == CheckinScan.staff_id)
+        .outerjoin(DeskDevice, DeskDevice.id == CheckinScan.device_id)
         .outerjoin(Checkin, Checkin.id == CheckinScan.checkin_id)
         .where(CheckinScan.event_id == event.id, CheckinScan.list_key == checkin_list.key)
         .order_by(CheckinScan.id.desc()).limit(max(1, min(limit, 50)))).all()
