@@ -57,11 +57,36 @@ class _Fallback:
 _fallback = _Fallback()
 
 
+# Requests no route limit is for (see `not_limited`).
+_not_limited: list = []
+
+
+def not_limited(predicate):
+    """Requests for which `predicate()` is true skip the limiter's check altogether.
+
+    Flask-Limiter's before-request hook resolves exemptions and meta limits on every request, even
+    where no limit applies and even for requests its `request_filter` exempts: 36 us a request
+    here, about 5% of a desk scan's CPU. A package whose requests cannot be a guesser's says so
+    here (a decorator).
+    """
+    _not_limited.append(predicate)
+    return predicate
+
+
 def init_app(app) -> None:
     """Bind the limiter to `app` (its store from RATELIMIT_STORAGE_URI), with fresh fallback counts."""
     global _fallback
     limiter.init_app(app)
     _fallback = _Fallback()
+    hooks = app.before_request_funcs[None]
+    hooks[hooks.index(limiter._check_request_limit)] = _check_limits  # in its place: hooks run in order
+
+
+def _check_limits():
+    for predicate in _not_limited:
+        if predicate():
+            return None
+    return limiter._check_request_limit()
 
 
 def storage_in_use() -> str:
