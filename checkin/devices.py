@@ -22,13 +22,14 @@ import secrets
 import sqlalchemy as sa
 
 from accounts.models import User
+from checkin.desk import DESK_MAX
 from checkin.models import DeskDevice
 from core import audit, clock
 from core.db import db
 from events.models import Event
 
 TOKEN_BYTES = 32
-NAME_MAX = 40  # the device's name is the desk name its scans are logged under (checkin.desk.DESK_MAX)
+NAME_MAX = DESK_MAX  # the device's name is the desk name its scans are logged under
 # How stale "last used" may get: writing it on every request would make every search a write.
 LAST_USED_EVERY = dt.timedelta(minutes=1)
 

@@ -131,7 +131,7 @@ def test_a_token_opens_its_own_event_only_and_names_no_one_of_another(world, tok
         assert response.json["error"]["reason"] == "forbidden"
         assert "Sam" not in response.get_data(as_text=True)
     assert scanner.get("/api/v1/events/999999/lists", headers=bearer(token)).status_code == 404
-    # Its own event's door of another event's session is no list of its event either.
+    # Nor is the door of another event's session one of its own event's lists.
     door = make_session(event=other)
     response = scanner.post(api(world.event, f"/lists/session:{door.id}/scans"), headers=bearer(token),
                             json={"code": other_badge, "nonce": nonce()})
