@@ -41,9 +41,10 @@ def qr_modules(token: str) -> list[list[bool]]:
     return qr.get_matrix()
 
 
-def qr_svg(token: str) -> str:
+def qr_svg(token: str, label: str = "Your badge QR code") -> str:
     """The badge's QR code as inline SVG: black on a white square with a wide quiet
-    zone, readable in sunlight, scaling to any size, nothing else to fetch."""
+    zone, readable in sunlight, scaling to any size, nothing else to fetch.
+    (Also the QR of a desk device's token, with its own `label`.)"""
     import qrcode
     import qrcode.constants
     from qrcode.image.svg import SvgPathFillImage
@@ -52,4 +53,4 @@ def qr_svg(token: str) -> str:
     qr.add_data(token)
     qr.make(fit=True)
     svg = qr.make_image().to_string(encoding="unicode")
-    return svg.replace("<svg ", '<svg role="img" aria-label="Your badge QR code" ', 1)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)

@@ -15,6 +15,13 @@ class RevokeForm(FlaskForm):
     submit = SubmitField("Revoke badge")
 
 
+class DeskDeviceForm(FlaskForm):
+    name = StrippedStringField("Desk name", description="Where the device works, e.g. “Desk 2 - east entrance”. "
+                                                        "Its scans are logged under this name.",
+                               validators=[DataRequired("Give the desk a name."), Length(max=40)])
+    submit = SubmitField("Issue a token")
+
+
 class ImportForm(FlaskForm):
     file = FileField("Registrants file (CSV)",
                      description="A header row naming the columns name, email and profession, then one person a row. "

@@ -67,6 +67,36 @@ class Registration(db.Model):
 sa.Index("ix_users_name_lower", sa.func.lower(User.name))
 
 
+class DeskDevice(db.Model):
+    """A scanner app or tablet that a host let use one event's desk API with a token of its own.
+
+    Only the token's SHA-256 is kept: the token itself is shown once, when it is issued.
+    The device's name ("Desk 2 - east entrance") is the desk name its scans are logged under.
+    """
+
+    __tablename__ = "desk_devices"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(40))
+    token_sha256: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    issued_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime(), default=clock.now)
+    issued_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    last_used_at: so.Mapped[Optional[dt.datetime]] = so.mapped_column(UTCDateTime())
+    revoked_at: so.Mapped[Optional[dt.datetime]] = so.mapped_column(UTCDateTime())
+    revoked_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+    issued_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[issued_by_id])
+    revoked_by: so.Mapped[Optional[User]] = so.relationship(foreign_keys=[revoked_by_id])
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def __repr__(self) -> str:  # never the token's hash either: reprs end up in logs
+        return f"<DeskDevice {self.id}>"
+
+
 class Checkin(db.Model):
     """A person checked in on one list of an event: its entrance or a session's door."""
 
@@ -82,6 +112,8 @@ class Checkin(db.Model):
         sa.ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
     checked_in_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime(), default=clock.now)
     checked_in_by_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # Empty when a desk device checked them in: `desk` is then the device's name, and the scan
+    # log row that made this check-in names the device (CheckinScan.device_id).
     # "scan", "search", "walk_in", "by_hand", "webinar"
     method: so.Mapped[str] = so.mapped_column(sa.String(16), default="by_hand")
     desk: so.Mapped[str] = so.mapped_column(sa.String(40), default="", server_default="")
@@ -106,6 +138,8 @@ class CheckinScan(db.Model):
     scanned_at: so.Mapped[dt.datetime] = so.mapped_column(UTCDateTime(), default=clock.now)
     desk: so.Mapped[str] = so.mapped_column(sa.String(40), default="")
     staff_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # A scan made by a desk device instead of a logged-in person (staff_id is empty then).
+    device_id: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("desk_devices.id", ondelete="SET NULL"))
     method: so.Mapped[str] = so.mapped_column(sa.String(16), default="scan")
     raw_input: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     result: so.Mapped[str] = so.mapped_column(sa.String(24))

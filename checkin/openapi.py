@@ -20,8 +20,11 @@ def _json(schema: dict, description: str) -> dict:
 ERROR = _json(_ref("Error"), "An error, with a machine-readable reason and a message in plain words")
 ERRORS = {
     "400": ERROR,
-    "401": _json(_ref("Error"), "Not logged in (reason login_required)"),
-    "403": _json(_ref("Error"), "Not check-in staff, host or administrator of this event (reason forbidden)"),
+    "401": _json(_ref("Error"), "Not logged in and no device token (login_required); a device token that is "
+                                "unknown (unknown_device_token), revoked by the host (device_revoked) or not sent "
+                                "as Bearer (bad_authorization)"),
+    "403": _json(_ref("Error"), "Not check-in staff, host or administrator of this event, or a device token of "
+                                "another event (reason forbidden)"),
     "404": _json(_ref("Error"), "No such event (not_found) or list (unknown_list)"),
 }
 POST_ERRORS = {**ERRORS, "400": _json(_ref("Error"), "Bad JSON, a missing or mistyped field, or an expired CSRF "
@@ -31,12 +34,15 @@ EVENT_ID = {"name": "event_id", "in": "path", "required": True, "schema": {"type
 LIST_KEY = {"name": "list_key", "in": "path", "required": True,
             "description": '"entrance", or "session:<id>" for a session of this event',
             "schema": {"type": "string", "pattern": "^(entrance|session:[0-9]+)$"}}
-CSRF = {"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"},
-        "description": "The page's CSRF token (meta name=csrf-token)"}
+CSRF = {"name": "X-CSRFToken", "in": "header", "required": False, "schema": {"type": "string"},
+        "description": "With the session cookie: the page's CSRF token (meta name=csrf-token), required. "
+                       "With a device token: not needed"}
 NONCE = {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{8,64}$",
          "description": "Made by the desk for each scan (e.g. crypto.randomUUID()); sending it again answers as the "
                         "first time and changes nothing"}
-DESK = {"type": "string", "minLength": 1, "maxLength": 40, "description": "The desk's name, e.g. Desk 2"}
+DESK = {"type": "string", "minLength": 1, "maxLength": 40,
+        "description": "The desk's name, e.g. Desk 2; required with the session cookie. A desk device's scans "
+                       "are logged under the name its host gave it, and this field is ignored"}
 
 SCHEMAS = {
     "Error": {
@@ -162,20 +168,20 @@ PATHS = {
             "results": {"type": "array", "items": _ref("SearchResult")}}}, "Matches"), **ERRORS},
     }},
     "/api/v1/events/{event_id}/lists/{list_key}/scans": _post(
-        "Scan a badge", {"type": "object", "required": ["code", "nonce", "desk"], "properties": {
+        "Scan a badge", {"type": "object", "required": ["code", "nonce"], "properties": {
             "code": {"type": "string", "maxLength": 500, "description": "What the scanner read (the badge token)"},
             "nonce": NONCE, "desk": DESK}},
         "ScanAnswer", "Every scan is logged, failed ones too. The result says checked_in, already_checked_in "
                       "(with when, where and by whom), not_registered, revoked or unknown.",
         [EVENT_ID, LIST_KEY]),
     "/api/v1/events/{event_id}/lists/{list_key}/checkins": _post(
-        "Check in a search result", {"type": "object", "required": ["registration_id", "nonce", "desk"],
+        "Check in a search result", {"type": "object", "required": ["registration_id", "nonce"],
                                      "properties": {"registration_id": {"type": "integer"}, "nonce": NONCE,
                                                     "desk": DESK}},
         "ScanAnswer", "Like a scan, by registration id (method search).", [EVENT_ID, LIST_KEY]),
     "/api/v1/events/{event_id}/lists/{list_key}/walk-ins": _post(
         "Register a walk-in and check them in", {
-            "type": "object", "required": ["name", "email", "nonce", "desk"], "properties": {
+            "type": "object", "required": ["name", "email", "nonce"], "properties": {
                 "name": {"type": "string", "maxLength": 200}, "email": {"type": "string", "maxLength": 254},
                 "profession": {"type": "string", "enum": ["", "pharmacist", "technician", "physician", "other"]},
                 "nonce": NONCE, "desk": DESK}},
@@ -186,21 +192,31 @@ PATHS = {
             "type": "object", "required": ["reason", "desk"],
             "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 300}, "desk": DESK}},
         "ScanAnswer", "Logged (scan result undone) and audited; the person can be checked in again. "
-                      "403 hosts_only for check-in staff.",
+                      "403 hosts_only for check-in staff and for desk devices: a host answers for it by name.",
         [EVENT_ID, {"name": "checkin_id", "in": "path", "required": True, "schema": {"type": "integer"}}]),
 }
+# Undo needs a person: the session cookie only.
+PATHS["/api/v1/events/{event_id}/checkins/{checkin_id}/undo"]["post"]["security"] = [{"session": []}]
 
 DOCUMENT = {
     "openapi": "3.1.0",
-    "info": {"title": "ClaimDesk check-in desk API", "version": "1.0.0",
-             "description": "What the check-in desk page uses. Log in with the site's session cookie; POSTs send "
-                            "the CSRF token in X-CSRFToken. Live updates: Socket.IO room desk:<event_id>, events "
-                            "desk.scan (schema DeskScanPush) and desk.counters (DeskCountersPush)."},
+    "info": {"title": "ClaimDesk check-in desk API", "version": "1.1.0",
+             "description": "What the check-in desk page and scanner apps use. The page logs in with the site's "
+                            "session cookie and its POSTs send the CSRF token in X-CSRFToken. A scanner app sends "
+                            "the token its event's host issued it (Desk devices, on the host's event page) as "
+                            "Authorization: Bearer <token>, with no cookie and no CSRF token; a token opens its own "
+                            "event's desk only, and a revoked one is refused (401 device_revoked) from its next "
+                            "request. Live updates: Socket.IO room desk:<event_id>, events desk.scan (schema "
+                            "DeskScanPush) and desk.counters (DeskCountersPush)."},
     "servers": [{"url": "/"}],
     "components": {
         "schemas": SCHEMAS,
-        "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "session"}},
+        "securitySchemes": {
+            "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            "deskDevice": {"type": "http", "scheme": "bearer",
+                           "description": "A desk device's token, issued by the event's host for that event only"},
+        },
     },
-    "security": [{"session": []}],
+    "security": [{"session": []}, {"deskDevice": []}],
     "paths": PATHS,
 }

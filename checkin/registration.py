@@ -76,9 +76,11 @@ def check_person(email: str, name: str, profession: str) -> tuple[str, str, str]
 
 
 def register_person(event: Event, *, email: str, name: str, profession: str, source: str,
-                    actor_id: int | None) -> tuple[Registration, bool]:
+                    actor_id: int | None, by_device: str = "") -> tuple[Registration, bool]:
     """Register someone by email for staff (import, walk-in); an account without a
-    password is made for a new email, and its owner can set one later.
+    password is made for a new email, and its owner can set one later. A walk-in
+    registered at a desk device has no person as actor: `by_device` ("device:<id>")
+    goes into the audit entry instead.
 
     Returns the registration and whether it is new. Raises RegistrationError.
     """
@@ -99,7 +101,7 @@ def register_person(event: Event, *, email: str, name: str, profession: str, sou
         return existing, False
     registration = Registration(event_id=event.id, user_id=user.id, source=source)
     db.session.add(registration)
-    audit.record(actor_id, f"registration.{source}", f"event:{event.id}", f"user:{user.id}")
+    audit.record(actor_id, f"registration.{source}", f"event:{event.id}", f"user:{user.id} {by_device}".strip())
     try:
         db.session.commit()
     except sa.exc.IntegrityError:

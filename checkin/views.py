@@ -11,15 +11,16 @@ from flask import (Blueprint, abort, current_app, flash, make_response, redirect
 from flask_login import current_user, login_required, login_user
 
 from accounts.models import User
-from checkin import badge, registration as registrations, webinar
+from checkin import badge, devices, registration as registrations, webinar
 from checkin import demo  # noqa: F401  (adds the demo's registrations when `flask demo load` runs)
 from checkin.badge_sheet import MAX_BADGES, badge_sheet_pdf
-from checkin.forms import ImportForm, MatchForm, RevokeForm, SetPasswordForm, WebinarReportForm
-from checkin.models import Registration, WebinarImport, WebinarParticipant
+from checkin.forms import DeskDeviceForm, ImportForm, MatchForm, RevokeForm, SetPasswordForm, WebinarReportForm
+from checkin.models import DeskDevice, Registration, WebinarImport, WebinarParticipant
 from core import audit, clock
 from core.db import db
 from events.access import managed_event, managed_session
 from events.forms import ConfirmForm
+from events.localtime import format_local
 from events.models import Event
 
 bp = Blueprint("checkin", __name__)
@@ -214,6 +215,53 @@ def revoke(registration_id: int):
             flash(f"The badge of {chosen.user.name} is revoked: it no longer checks anyone in.")
             return redirect(url_for("checkin.registrants", event_id=event.id, q=chosen.user.email))
     return render_template("checkin/revoke.html", event=event, registration=chosen, form=form)
+
+
+# --- hosts: desk devices ----------------------------------------------------------
+
+def _desk_devices_page(event: Event, form: DeskDeviceForm, issued=None, token: str = "", status: int = 200):
+    response = make_response(render_template(
+        "checkin/desk_devices.html", event=event, form=form, devices=devices.devices_of(event), issued=issued,
+        token=token, qr=badge.qr_svg(token, "QR code of the desk device's token") if token else None,
+        lists_url=url_for("desk_api.lists", event_id=event.id, _external=True),
+        openapi_url=url_for("desk_api.openapi", _external=True), format_local=format_local,
+        revoke_form=ConfirmForm()), status)
+    # The token is shown once: never kept by a browser's or a proxy's cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/host/events/<int:event_id>/desk-devices")
+@login_required
+def desk_devices(event_id: int):
+    """Scanner apps and tablets that use this event's desk with a token of their own."""
+    return _desk_devices_page(managed_event(event_id), DeskDeviceForm())
+
+
+@bp.post("/host/events/<int:event_id>/desk-devices")
+@login_required
+def issue_desk_device(event_id: int):
+    event = managed_event(event_id)
+    form = DeskDeviceForm()
+    if not form.validate_on_submit():
+        return _desk_devices_page(event, form, status=400)
+    try:
+        device, token = devices.issue(event, form.name.data, current_user)
+    except devices.DeviceError as error:
+        form.name.errors.append(error.message)
+        return _desk_devices_page(event, form, status=400)
+    return _desk_devices_page(event, DeskDeviceForm(formdata=None), issued=device, token=token)
+
+
+@bp.post("/host/desk-devices/<int:device_id>/revoke")
+@login_required
+def revoke_desk_device(device_id: int):
+    device = db.get_or_404(DeskDevice, device_id)
+    event = managed_event(device.event_id)
+    if ConfirmForm().validate_on_submit():
+        devices.revoke(device, current_user)
+        flash(f"{device.name} is disconnected: its token no longer opens the desk.")
+    return redirect(url_for("checkin.desk_devices", event_id=event.id))
 
 
 # --- hosts: webinar attendance ------------------------------------------------------

@@ -15,7 +15,6 @@ from codes.models import Redemption
 from core import clock
 from core.db import SESSION_ID, USER_ID, db, fact_columns
 from core.realtime import push
-from events.models import EventSession
 
 
 def _find(user_id: int, session_id: int) -> Redemption | None:

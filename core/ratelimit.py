@@ -58,9 +58,10 @@ class _Fallback:
 _fallback = _Fallback()
 
 
-# Endpoints with a route limit of their own (`route_limit`). Flask-Limiter looks up every request's
-# limits before the view runs, which was 5% of an attendee's page (issue 11's profile); requests to
-# the other endpoints skip that work.
+# Endpoints with a route limit of their own (`route_limit`). Flask-Limiter's before-request hook
+# resolves limits, exemptions and meta limits on every request, even where none applies and even for
+# requests its `request_filter` exempts: 5% of an attendee's page (issue 11's profile), 36 us of a
+# desk scan. Requests to the other endpoints skip it (`_check_limits`).
 _limited_endpoints: set[str] = set()
 
 
@@ -70,16 +71,19 @@ def route_limit(endpoint: str, rule: str, **options):
     return limiter.limit(rule, **options)
 
 
-@limiter.request_filter
-def _without_route_limit() -> bool:
-    return request.endpoint not in _limited_endpoints
-
-
 def init_app(app) -> None:
     """Bind the limiter to `app` (its store from RATELIMIT_STORAGE_URI), with fresh fallback counts."""
     global _fallback
     limiter.init_app(app)
     _fallback = _Fallback()
+    hooks = app.before_request_funcs[None]
+    hooks[hooks.index(limiter._check_request_limit)] = _check_limits  # in its place: hooks run in order
+
+
+def _check_limits():
+    if request.endpoint not in _limited_endpoints:
+        return None
+    return limiter._check_request_limit()
 
 
 def storage_in_use() -> str:

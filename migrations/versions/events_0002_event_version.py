@@ -1,7 +1,7 @@
 """event version: counts up with every change a cached copy must see
 
 Revision ID: events_0002
-Revises: accounts_0002
+Revises: checkin_0004
 Create Date: 2026-12-01 18:00:00
 
 Server processes keep what hosts change rarely (a session with its event,
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = 'events_0002'
-down_revision = 'accounts_0002'
+down_revision = 'checkin_0004'
 branch_labels = None
 depends_on = None
 

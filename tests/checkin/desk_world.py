@@ -3,6 +3,7 @@ staff, registered attendees with badges, and a second event with its own staff."
 from __future__ import annotations
 
 import dataclasses
+import re
 import uuid
 
 import pytest
@@ -35,6 +36,17 @@ def person(email: str, name: str, **fields):
 
 def nonce() -> str:
     return uuid.uuid4().hex
+
+
+def issue_device_token(host_client, event, name="Desk 2 - east entrance") -> str:
+    """The host issues a token on the event's desk devices page and copies it from there."""
+    page = host_client.post(f"/host/events/{event.id}/desk-devices", data={"name": name})
+    assert page.status_code == 200, page.status_code
+    return re.search(r'<code id="device-token">([^<]+)</code>', page.get_data(as_text=True)).group(1)
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from openapi_spec_validator import validate
 
 from checkin.openapi import DOCUMENT
 from checkin.models import session_list
-from tests.checkin.desk_world import nonce, world  # noqa: F401
+from tests.checkin.desk_world import bearer, issue_device_token, nonce, world  # noqa: F401
 
 
 def documented_paths():
@@ -68,3 +68,19 @@ def test_answers_match_the_document(world, logged_in):
     check(host.post(f"{base}/checkins/{made['checkin_id']}/undo", json={"reason": "wrong badge", "desk": "Desk 1"}),
           doc + "/checkins/{checkin_id}/undo", "post")
     check(logged_in(world.other_staff).get(f"{base}/lists"), doc + "/lists")
+
+
+def test_a_desk_devices_answers_match_the_document(app, world, logged_in):
+    token = issue_device_token(logged_in(world.host), world.event)
+    scanner = app.test_client(use_cookies=False)
+    base, doc = f"/api/v1/events/{world.event.id}", "/api/v1/events/{event_id}"
+    scans = doc + "/lists/{list_key}/scans"
+    made = check(scanner.post(f"{base}/lists/entrance/scans", headers=bearer(token),
+                              json={"code": world.badges["Maya Chen"].badge_token, "nonce": nonce()}), scans, "post")
+    assert made["result"] == "checked_in"
+    check(scanner.get(f"{base}/lists/entrance/search?q=oma", headers=bearer(token)), doc + "/lists/{list_key}/search")
+    check(scanner.post(f"{base}/checkins/{made['checkin_id']}/undo", headers=bearer(token),
+                       json={"reason": "wrong badge", "desk": "Desk 1"}), doc + "/checkins/{checkin_id}/undo", "post")
+    check(scanner.get(f"/api/v1/events/{world.other_event.id}/lists", headers=bearer(token)), doc + "/lists")
+    check(scanner.post(f"{base}/lists/entrance/scans", headers=bearer("nope"), json={}), scans, "post")
+    check(scanner.post(f"{base}/lists/entrance/scans", json={}), scans, "post")
