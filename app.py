@@ -23,7 +23,7 @@ from core.db import db
 from core.realtime import allow_room, socketio
 
 ROOT = Path(__file__).resolve().parent
-SQLITE_POOL = 15  # SQLAlchemy's QueuePool for a SQLite file: 5 connections + 10 overflow
+SQLITE_POOL = 15  # SQLite connections kept per process (SQLAlchemy's default keeps 5)
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "Please log in to continue."
@@ -161,11 +161,18 @@ def _scaled_setup(app: Flask) -> None:
         })
         if app.config["MAX_REQUESTS_IN_FLIGHT"] is None:
             app.config["MAX_REQUESTS_IN_FLIGHT"] = app.config["DATABASE_POOL_SIZE"] + app.config["DATABASE_MAX_OVERFLOW"]
-    elif app.config.get("REDIS_URL") and app.config["MAX_REQUESTS_IN_FLIGHT"] is None:
-        # SQLite with Redis (several processes): a request waiting on Redis holds its pooled connection,
-        # so under overload the pool (SQLAlchemy's 5 + 10 for a SQLite file) ran dry and requests failed
-        # after 30 s (measured with bench/stampede.py --processes 2). Let in only as many as it holds.
-        app.config["MAX_REQUESTS_IN_FLIGHT"] = SQLITE_POOL
+    elif not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite://") or ":memory:" in app.config[
+            "SQLALCHEMY_DATABASE_URI"] or app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite://":
+        pass  # an in-memory SQLite keeps its one connection
+    else:
+        # A SQLite file: keep as many connections as requests may hold at once. Overflow connections are
+        # closed on return and reopened (with their PRAGMAs) at the next checkout, which showed in the profile.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_size": SQLITE_POOL, "max_overflow": 10})
+        if app.config.get("REDIS_URL") and app.config["MAX_REQUESTS_IN_FLIGHT"] is None:
+            # With Redis (several processes) a request waiting on Redis holds its pooled connection, so under
+            # overload the pool ran dry and requests failed after 30 s (bench/stampede.py --processes 2).
+            # Let in only as many as the pool keeps.
+            app.config["MAX_REQUESTS_IN_FLIGHT"] = SQLITE_POOL
     admission.init_app(app, app.config["MAX_REQUESTS_IN_FLIGHT"] or 0)
     redis_url = app.config.get("REDIS_URL")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")

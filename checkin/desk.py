@@ -104,8 +104,9 @@ def may_undo(user, event_id: int) -> bool:
 
 def staffs_a_desk():
     """SQL: may the user (`users` row) open some event's desk? Read with the user at login (app.py), for the nav."""
-    return sa.or_(User.is_admin, sa.exists().where(EventRole.user_id == User.id,
-                                                   EventRole.role.in_(("host", "checkin"))))
+    # Literal roles, not an IN list: an expanding IN is re-rendered into the SQL at every execution.
+    desk_role = sa.or_(EventRole.role == sa.literal_column("'host'"), EventRole.role == sa.literal_column("'checkin'"))
+    return sa.or_(User.is_admin, sa.exists().where(EventRole.user_id == User.id, desk_role))
 
 
 def may_use_a_desk(user) -> bool:
