@@ -8,6 +8,7 @@ a badge token or an e-Profile ID can never reach a log through a URL.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import time
@@ -30,7 +31,7 @@ def setup(app: Flask) -> None:
     def start_clock():
         g.request_started = time.perf_counter()
         sent = request.headers.get("X-Request-ID", "")
-        g.request_id = sent if _REQUEST_ID.match(sent) else uuid.uuid4().hex
+        g.request_id = sent if _REQUEST_ID.match(sent) else new_request_id()
 
     @app.after_request
     def log_request(response):
@@ -48,6 +49,16 @@ def setup(app: Flask) -> None:
                    "duration_ms": duration_ms, "request_id": g.request_id},
         )
         return response
+
+
+# A request id needs to be unique, not secret: a random prefix per process and a counter. uuid4 (the
+# system's random source for every request) showed as 6% of a server process in the stampede's profile.
+_ID_PREFIX = uuid.uuid4().hex[:16]
+_ID_COUNTER = itertools.count(1)
+
+
+def new_request_id() -> str:
+    return f"{_ID_PREFIX}{next(_ID_COUNTER):016x}"
 
 
 def route_of_request() -> str:
