@@ -184,6 +184,11 @@ def _scaled_setup(app: Flask) -> None:
         app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {
             "socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry": Retry(NoBackoff(), 0)})
+    # Personal data never reaches a log through a failed statement: SQLAlchemy leaves the parameters
+    # (e-Profile IDs, birth dates, badge tokens) out of its error text (issue 12; core.logs redacts too).
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("hide_parameters", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     logs.setup(app)
 
 

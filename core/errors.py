@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
+from core.db import db
+
 MESSAGES = {
     400: ("That request could not be understood", "Please go back and try again."),
     403: ("You do not have access to this page", "If you think you should, ask the event's host or the provider's administrator."),
@@ -29,6 +31,10 @@ def json_error(status: int, reason: str | None = None, message: str | None = Non
 
 
 def _page(status: int, title: str | None = None, detail: str | None = None, reason: str | None = None):
+    if status >= 500:
+        # A statement the database refused leaves the session unusable until rolled back, and this
+        # page (its header reads the logged-in user) must still render in plain words.
+        db.session.rollback()
     default_title, default_detail = MESSAGES.get(status, MESSAGES[500])
     title, detail = title or default_title, detail or default_detail
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":

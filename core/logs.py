@@ -25,7 +25,10 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 def setup(app: Flask) -> None:
     """Configure the root handler once per process and log each request."""
     _configure(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
-    request_log.disabled = False  # Alembic's fileConfig disables loggers that exist when migrations run in process
+    # Alembic's fileConfig disables the loggers that exist when migrations run in process; the request log
+    # and Flask's own (which logs a request's unhandled error) must keep writing.
+    request_log.disabled = False
+    app.logger.disabled = False
 
     @app.before_request
     def start_clock():
@@ -78,6 +81,63 @@ def json_formatter() -> logging.Formatter:
                          rename_fields={"asctime": "time", "levelname": "level", "name": "logger"})
 
 
+# --- the second net: what a failing library puts in an error's text ---------------------------
+
+_HIDDEN = "[hidden]"
+_REDACTIONS = (
+    # SQLAlchemy's "[parameters: (...)]" after a failed statement (the engine hides them already).
+    (re.compile(r"\[parameters: .*?\](?=\s*(?:\n|\(|$))", re.S), "[parameters: " + _HIDDEN + "]"),
+    # PostgreSQL's "DETAIL: Key (column)=(value) already exists."
+    (re.compile(r"(Key \([^)]*\)=\()[^)]*(\))"), r"\1" + _HIDDEN + r"\2"),
+    # name=value or "name": value for the fields that hold personal data or secrets.
+    (re.compile(r"""(\b(?:eprofile_id|birth_mmdd|npi|state_licence|badge_token|token|password|code)\b['"]?\s*[:=]\s*)"""
+                r"""(?!%\(|\?|:\w)(?:'[^']*'|"[^"]*"|[^\s,;)}\]]+)"""), r"\1" + _HIDDEN),  # not SQL placeholders
+)
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class Redact(logging.Filter):
+    """Takes statement parameters and personal fields out of every record's message and traceback.
+
+    The source is stopped first (the engine's hide_parameters); this is the second net, on the handler,
+    so it covers every logger, ours and libraries'. The traceback is formatted here, redacted, and left
+    as `exc_text` for the text and JSON formatters alike.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info:
+            record.exc_text = redact(_TRACEBACKS.formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+_TRACEBACKS = logging.Formatter()
+
+
+def handler_for(stream, fmt: str) -> logging.Handler:
+    """A handler writing to `stream` as the server's logs are written: the format, and the net."""
+    handler = logging.StreamHandler(stream)
+    _dress(handler, fmt)
+    return handler
+
+
+def _dress(handler: logging.Handler, fmt: str) -> None:
+    handler.setFormatter(json_formatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    if not any(isinstance(f, Redact) for f in handler.filters):
+        handler.addFilter(Redact())
+
+
 def _configure(fmt: str, level: str) -> None:
     root = logging.getLogger()
     handler = next((h for h in root.handlers if getattr(h, "claimdesk", False)), None)
@@ -85,10 +145,7 @@ def _configure(fmt: str, level: str) -> None:
         handler = logging.StreamHandler()
         handler.claimdesk = True
         root.addHandler(handler)
-    if fmt == "json":
-        handler.setFormatter(json_formatter())
-    else:
-        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    _dress(handler, fmt)
     root.setLevel(level)
     # Werkzeug's own request lines (`flask run`) carry query strings; ours replace them.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)

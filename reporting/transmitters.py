@@ -177,8 +177,11 @@ class FileBatchTransmitter:
 
 
 def _write_atomically(path: Path, write) -> None:
+    """Write through a temporary file, readable by this user only: batches hold e-Profile IDs and birth dates."""
     tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as fh:
+    descriptor = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as fh:
+        os.fchmod(fh.fileno(), 0o600)  # also when the file was left by an earlier attempt with other bits
         write(fh)
     os.replace(tmp, path)
 

@@ -175,6 +175,8 @@ def test_file_batch_is_the_default_and_writes_json_and_csv(app, now, attendees, 
     assert all(e.state == "accepted" and e.method == "file" for e in entries)
     (json_file,) = (tmp_path / "batches").glob("cpe_monitor-*.json")
     (csv_file,) = (tmp_path / "batches").glob("cpe_monitor-*.csv")
+    # They hold e-Profile IDs and birth dates: readable by the server's own user only.
+    assert {oct(f.stat().st_mode & 0o777) for f in (json_file, csv_file)} == {oct(0o600)}
     batch = json.loads(json_file.read_text())
     assert [r["claimId"] for r in batch["records"]] == [c.id for c in claims]
     assert batch["records"][0]["eProfileId"] == first.eprofile_id and batch["records"][0]["action"] == "add"
