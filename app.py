@@ -17,7 +17,7 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from config import Config
-from core import admission, errors, forms, logs, ratelimit, realtime
+from core import admission, edge, errors, forms, logs, ratelimit, realtime
 from core.cookies import SignedCookieSessions
 from core.db import db
 from core.realtime import allow_room, socketio
@@ -61,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     ratelimit.init_app(app)
     login_manager.init_app(app)
     realtime.init_app(app)  # in process, or through Redis with REDIS_URL
+    edge.init_app(app)  # ids the database can hold, no NUL characters: before any route is added
     errors.register(app)
     forms.init_app(app)  # the field renderers of templates/core/forms.html
 

@@ -5,6 +5,7 @@ from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from core.db import db
+from core.edge import NulCharacter
 
 MESSAGES = {
     400: ("That request could not be understood", "Please go back and try again."),
@@ -45,6 +46,15 @@ def _page(status: int, title: str | None = None, detail: str | None = None, reas
 def register(app) -> None:
     for status in MESSAGES:
         app.register_error_handler(status, lambda e, s=status: _page(s))
+
+    @app.errorhandler(NulCharacter)
+    def nul_character(e):
+        return _page(
+            400,
+            "That text could not be read",
+            "It held an invisible control character (NUL) that no form takes. Please go back and type it again.",
+            reason="nul_character",
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
