@@ -162,10 +162,7 @@ def _scaled_setup(app: Flask) -> None:
         })
         if app.config["MAX_REQUESTS_IN_FLIGHT"] is None:
             app.config["MAX_REQUESTS_IN_FLIGHT"] = app.config["DATABASE_POOL_SIZE"] + app.config["DATABASE_MAX_OVERFLOW"]
-    elif not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite://") or ":memory:" in app.config[
-            "SQLALCHEMY_DATABASE_URI"] or app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite://":
-        pass  # an in-memory SQLite keeps its one connection
-    else:
+    elif _sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"]):  # (an in-memory SQLite keeps its one connection)
         # A SQLite file: keep as many connections as requests may hold at once. Overflow connections are
         # closed on return and reopened (with their PRAGMAs) at the next checkout, which showed in the profile.
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_size": SQLITE_POOL, "max_overflow": 10})
@@ -191,6 +188,10 @@ def _scaled_setup(app: Flask) -> None:
     options.setdefault("hide_parameters", True)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     logs.setup(app)
+
+
+def _sqlite_file(uri: str) -> bool:
+    return uri.startswith("sqlite:///") and ":memory:" not in uri
 
 
 def _start_background_tasks(app: Flask) -> None:

@@ -35,7 +35,6 @@ import os
 import re
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -47,27 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 BIN = Path(sys.executable).parent
 
-
-def free_port() -> int:
-    with contextlib.closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_listening(port: int, process: subprocess.Popen, what: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return
-        if process.poll() is not None:
-            break
-        time.sleep(0.1)  # waiting for a process to listen
-    raise RuntimeError(f"{what} did not start")
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else float("nan")
+from bench.scratch import free_port, percentile, start_redis, wait_listening  # noqa: E402
 
 
 def rss_kb(pid: int) -> int:
@@ -264,13 +243,8 @@ def main() -> int:
     started: list[subprocess.Popen] = []
     try:
         if args.processes > 1:
-            redis_port = free_port()
-            redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no", "--dir", str(folder)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env["REDIS_URL"], redis = start_redis(folder)
             started.append(redis)
-            wait_listening(redis_port, redis, "redis-server")
-            env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         subprocess.run([BIN / "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
         session_id, cookie = seed(db_url, secret)
         ports = [free_port() for _ in range(args.processes)]
@@ -283,7 +257,7 @@ def main() -> int:
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
             started.append(server)
             servers.append(server)
-            wait_listening(port, server, f"server {i}")
+            wait_listening(port, server, f"server {i}", seconds=60)
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         workers = [worker_pid(s.pid) for s in servers]
         # Warm each process up (imports, first request, Socket.IO manager) before measuring memory.

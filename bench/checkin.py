@@ -64,7 +64,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.scratch import (  # noqa: E402
-    cpu_seconds, free_port, percentile, scratch_database, start_nginx, start_servers, stop,
+    cpu_seconds, free_port, percentile, scratch_database, start_nginx, start_redis, start_servers, stop,
 )
 
 FIRST = ["Maya", "Omar", "Lee", "Ruth", "Anil", "Beatriz", "Chen", "Dmitri", "Esther", "Farid", "Grace", "Hiro",
@@ -450,11 +450,8 @@ def prepare_and_run(args, folder: Path, secret: str, server_url: str, db_url: st
     env = {**os.environ, "DATABASE_URL": server_url, "SECRET_KEY": secret, "FLASK_APP": "app",
            "LOG_LEVEL": "WARNING"}
     if args.processes > 1:
-        redis_port = free_port()
-        started.append(subprocess.Popen(
-            ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+        env["REDIS_URL"], redis = start_redis(folder)
+        started.append(redis)
     subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    capture_output=True)
     database = "postgresql" if args.database_url else "sqlite"

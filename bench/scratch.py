@@ -61,22 +61,36 @@ def scratch_database(server: str | None, folder: Path, what: str) -> Iterator[tu
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def wait_listening(port: int, process: subprocess.Popen, what: str, seconds: float = 30) -> None:
+    """Return once `process` accepts connections on `port`; raise if it stops or does not within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} on port {port} stopped; see its log")
+        time.sleep(0.05)  # waiting for the process to listen
+    raise RuntimeError(f"{what} on port {port} did not start listening")
+
+
 def start_servers(ports: list[int], env: dict, log) -> list[subprocess.Popen]:
     """One single-worker gunicorn + gevent process per port, each listening before this returns."""
     servers = [subprocess.Popen([BIN / "gunicorn", "-k", "gevent", "-w", "1", "--worker-connections", "10000",
                                  "-b", f"127.0.0.1:{port}", "app:app"], cwd=ROOT, env=env, stdout=log,
                                 stderr=subprocess.STDOUT) for port in ports]
     for port, server in zip(ports, servers):
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-            if server.poll() is not None:
-                raise RuntimeError(f"the server on port {port} stopped; see its log")
-            time.sleep(0.1)  # waiting for the process to listen
-        else:
-            raise RuntimeError(f"the server on port {port} did not start listening")
+        wait_listening(port, server, "the server")
     return servers
+
+
+def start_redis(folder: Path) -> tuple[str, subprocess.Popen]:
+    """A redis-server of the run's own on a free port (nothing saved); returns its REDIS_URL and the process."""
+    port = free_port()
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(folder)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_listening(port, process, "redis-server")
+    return f"redis://127.0.0.1:{port}/0", process
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -178,16 +192,13 @@ def start_nginx(ports: list[int], folder: Path) -> tuple[int, subprocess.Popen]:
         servers="\n".join(f"        server 127.0.0.1:{p};" for p in ports)))
     process = subprocess.Popen([binary, "-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")],
                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return port, process
-        if process.poll() is not None:
-            break
-        time.sleep(0.05)  # waiting for nginx to listen
-    stop([process])
-    log = (folder / "error.log").read_text() if (folder / "error.log").exists() else ""
-    raise RuntimeError(f"nginx did not start listening on {port}: {log.strip()[-500:]}")
+    try:
+        wait_listening(port, process, "nginx", seconds=10)
+    except RuntimeError as error:
+        stop([process])
+        log = (folder / "error.log").read_text() if (folder / "error.log").exists() else ""
+        raise RuntimeError(f"{error}: {log.strip()[-500:]}") from None
+    return port, process
 
 
 # --- CPU time ---------------------------------------------------------------------

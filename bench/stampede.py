@@ -101,7 +101,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.scratch import (NGINX_MISSING, cpu_by_process, free_port, nginx_binary, percentile,  # noqa: E402
-                           scratch_database, start_nginx, start_servers, stop)
+                           scratch_database, start_nginx, start_redis, start_servers, stop)
 
 BARE = "/health/live"
 STEPS = ["landing", "code"] + [f"{page}_{what}" for page in ("course", "speaker", "posttest", "claim")
@@ -677,13 +677,9 @@ def stampede(args) -> int:
                "LOG_LEVEL": "WARNING"}
         groups: dict[str, list[int]] = {}
         if args.processes > 1:
-            redis_port = free_port()
-            redis = subprocess.Popen(["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no", "--dir", str(folder)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env["REDIS_URL"], redis = start_redis(folder)
             started.append(redis)
             groups["redis"] = [redis.pid]
-            env["REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
         subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                        capture_output=True)
         print(f"seeding {args.attendees} attendees …", flush=True)

@@ -11,7 +11,9 @@ page, several times over; this is one.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -36,8 +38,7 @@ class Record:
     claim_id: int | None = None
 
     def with_completed(self, target: str) -> "Record":
-        return Record(self.version, self.entered_at, self.completed | {target}, self.attempts, self.checked_in,
-                      self.claim_id)
+        return dataclasses.replace(self, completed=self.completed | {target})
 
 
 def claim_facts() -> sa.Select:
@@ -45,15 +46,11 @@ def claim_facts() -> sa.Select:
         Claim.user_id == USER_ID, Claim.session_id == SESSION_ID)
 
 
-_statement: sa.CompoundSelect | None = None
-
-
+@functools.cache
 def _query() -> sa.CompoundSelect:
-    global _statement
-    if _statement is None:  # built once: SQLAlchemy then finds its compiled form in its cache
-        _statement = sa.union_all(version_facts(), redemption_facts(), completion_facts(), attempt_facts(),
-                                  attendance_facts(), claim_facts())
-    return _statement
+    """Built once: SQLAlchemy then finds its compiled form in its cache."""
+    return sa.union_all(version_facts(), redemption_facts(), completion_facts(), attempt_facts(),
+                        attendance_facts(), claim_facts())
 
 
 def read(user_id: int, session_id: int) -> Record:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 from wtforms import SelectChoice, StringField
+from wtforms.widgets.core import clean_key
 
 
 class StrippedStringField(StringField):
@@ -35,11 +36,6 @@ def _attributes(values: dict) -> str:
     return " ".join(parts)
 
 
-def _attribute_name(key: str) -> str:
-    key = key.rstrip("_")
-    return key.replace("_", "-") if key.startswith(("data_", "aria_")) else key
-
-
 def input_tag(field, **attrs) -> Markup:
     """A text-like field's <input>, as its WTForms widget would write it, for a fraction of the work.
 
@@ -52,7 +48,7 @@ def input_tag(field, **attrs) -> Markup:
         value = getattr(flags, flag, None)
         if value and flag not in attrs:
             values[flag] = value
-    values.update((_attribute_name(key), value) for key, value in attrs.items())
+    values.update((clean_key(key), value) for key, value in attrs.items())
     return Markup(f"<input {_attributes(values)}>")
 
 

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from typing import Callable, Protocol
 
-import sqlalchemy as sa
 from flask import url_for
 
-from core.db import db
-from evaluations.models import EvaluationCompletion
+from evaluations.progress import completed_targets
 from events import catalogue
 
 
@@ -44,18 +42,17 @@ def standing(user_id: int, session_id: int) -> Standing | None:
     if _standing_of is not None:
         return _standing_of(user_id, session_id)
     session = catalogue.sheet(session_id)
-    return _Open(user_id, session) if session else None
+    return OpenStanding(user_id, session) if session else None
 
 
-class _Open:
+class OpenStanding:
     """Without a journey wired in: everyone may fill; afterwards, back to the session page."""
 
     entered = True
 
     def __init__(self, user_id: int, session: catalogue.SessionSheet):
         self.session = session
-        self._done = set(db.session.scalars(sa.select(EvaluationCompletion.target).where(
-            EvaluationCompletion.user_id == user_id, EvaluationCompletion.session_id == session.id)))
+        self._done = completed_targets(user_id, session.id)
 
     def done(self, target: str) -> bool:
         return target in self._done

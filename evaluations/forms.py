@@ -40,9 +40,7 @@ def evaluation_form(asked):
 
     Its class is made once per question set and version, not per request.
     """
-    if asked.form_class is None:
-        asked.form_class = _evaluation_form_class(asked.questions)
-    return asked.form_class()
+    return _form_class(asked)()
 
 
 def blank_fields(asked) -> Markup:
@@ -51,9 +49,7 @@ def blank_fields(asked) -> Markup:
     Nothing of the attendee is in it (the CSRF token is rendered by the page around it).
     """
     if asked.blank_html is None:
-        if asked.form_class is None:
-            asked.form_class = _evaluation_form_class(asked.questions)
-        blank = asked.form_class(formdata=None, meta={"csrf": False})
+        blank = _form_class(asked)(formdata=None, meta={"csrf": False})
         asked.blank_html = answered_fields(blank, asked)
     return asked.blank_html
 
@@ -61,6 +57,12 @@ def blank_fields(asked) -> Markup:
 def answered_fields(form, asked) -> Markup:
     """The fields of a submitted form, with the attendee's answers and what was refused."""
     return Markup(render_template("evaluations/_fields.html", form=form, questions=asked.questions))
+
+
+def _form_class(asked):
+    if asked.form_class is None:
+        asked.form_class = _evaluation_form_class(asked.questions)
+    return asked.form_class
 
 
 def _evaluation_form_class(questions):

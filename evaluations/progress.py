@@ -45,21 +45,24 @@ class AttemptFact:
 
 # --- the attendee's rows, as parts of the journey's facts query ------------------
 
+def completed_targets(user_id: int, session_id: int) -> set[str]:
+    """What the attendee has evaluated for the session, on its own ('course', 'speaker:<id>')."""
+    return set(db.session.scalars(sa.select(EvaluationCompletion.target).where(
+        EvaluationCompletion.user_id == user_id, EvaluationCompletion.session_id == session_id)))
+
+
 def completion_facts() -> sa.Select:
     return sa.select(*fact_columns("completed", key=EvaluationCompletion.target)).where(
         EvaluationCompletion.user_id == USER_ID, EvaluationCompletion.session_id == SESSION_ID)
 
 
 def attempt_facts() -> sa.Select:
+    """Each posttest attempt: its number, and in `key` its state and score ("passed:80", "open:")."""
     state = sa.case((PosttestAttempt.submitted_at.is_(None), "open"), (PosttestAttempt.passed.is_(True), "passed"),
                     else_="failed")
-    # `moment` is unused; the score rides in `key` as text so the number column keeps the attempt number.
-    return sa.select(
-        sa.literal_column("'attempt'", sa.String).label("kind"),
-        (state + sa.literal(":") + sa.func.coalesce(sa.cast(PosttestAttempt.score_percent, sa.String), "")).label("key"),
-        PosttestAttempt.number.label("number"),
-        sa.cast(sa.null(), PosttestAttempt.submitted_at.type).label("moment"),
-    ).where(PosttestAttempt.user_id == USER_ID, PosttestAttempt.session_id == SESSION_ID)
+    score = sa.func.coalesce(sa.cast(PosttestAttempt.score_percent, sa.String), "")
+    return sa.select(*fact_columns("attempt", key=state + sa.literal(":") + score, number=PosttestAttempt.number)).where(
+        PosttestAttempt.user_id == USER_ID, PosttestAttempt.session_id == SESSION_ID)
 
 
 def attempt_from_fact(key: str, number: int) -> AttemptFact:
@@ -94,9 +97,7 @@ def posttest_standing(setup: catalogue.PosttestSheet, attempts: list[AttemptFact
 # --- one attendee and one session, read on their own (tests, host pages) ---------
 
 def evaluation_status(user_id: int, session) -> EvaluationStatus:
-    done = set(db.session.scalars(sa.select(EvaluationCompletion.target).where(
-        EvaluationCompletion.user_id == user_id, EvaluationCompletion.session_id == session.id)))
-    return evaluation_standing(events_catalogue.sheet(session.id), done)
+    return evaluation_standing(events_catalogue.sheet(session.id), completed_targets(user_id, session.id))
 
 
 def posttest_status(user_id: int, session) -> PosttestStatus:

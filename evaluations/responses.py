@@ -23,16 +23,6 @@ def target_name(speaker) -> str:
     return "course" if speaker is None else f"speaker:{speaker.id}"
 
 
-def is_completed(user_id: int, session_id: int, target: str) -> bool:
-    return db.session.scalar(
-        sa.select(sa.exists().where(
-            EvaluationCompletion.user_id == user_id,
-            EvaluationCompletion.session_id == session_id,
-            EvaluationCompletion.target == target,
-        ))
-    )
-
-
 def submit_evaluation(user_id: int, session, speaker, questions, answers: list[Answer]) -> bool:
     """Store the answers without the attendee's identity, and that the attendee completed it.
 

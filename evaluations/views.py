@@ -102,14 +102,15 @@ def posttest(session_id: int):
         return render_template("evaluations/posttest.html", session=session, state="none",
                                next_url=standing.next_url())
     if request.method == "POST":
-        return _posttest_post(session, questions)
+        return _posttest_post(standing, questions)
     return _posttest_page(standing, questions)
 
 
-def _posttest_post(session, questions: list[PosttestQuestion]):
+def _posttest_post(standing: access.Standing, questions: list[PosttestQuestion]):
+    session = standing.session
     form = posttest_form(questions, {})
     if not form.validate_on_submit():
-        return _posttest_page(_standing(session.id), questions, form)
+        return _posttest_page(standing, questions, form)
     chosen = chosen_in(form, questions)
     try:
         if form.submit.data:
@@ -124,7 +125,7 @@ def _posttest_post(session, questions: list[PosttestQuestion]):
         else:
             flash(str(error), "error")
             return redirect(url_for("evaluations.posttest", session_id=session.id))
-        return _posttest_page(_standing(session.id), questions, form, message=str(error))
+        return _posttest_page(standing, questions, form, message=str(error))
     return redirect(url_for("evaluations.posttest", session_id=session.id))
 
 
