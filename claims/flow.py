@@ -17,7 +17,7 @@ from claims.models import Claim, OutboxEntry
 from claims.rules import TARGETS, ClaimRefused, check_identity, claim_options
 from codes.models import Redemption
 from codes.redeem import redeem, redeemed_sessions
-from codes.resolve import CodeRefused, resolve
+from codes.resolve import CodeRefused, is_a_slip, resolve
 from core.db import db
 from core.realtime import push
 from evaluations.catalogue import posttest_sheet
@@ -39,7 +39,7 @@ def enter_code(user: User, typed: str, page: str, address: str, now: dt.datetime
         session = resolve(typed, page, now)
     except CodeRefused as refused:
         if refused.reason == "unknown":
-            guessing.wrong_guess(user_id, address)
+            guessing.wrong_guess(user_id, address, slip=is_a_slip(typed, now))
         raise
     created = redeem(user_id, session)
     if created:

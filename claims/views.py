@@ -45,8 +45,7 @@ def _enter(page: str):
         try:
             session, created = flow.enter_code(current_user, typed, page, request.remote_addr or "unknown", clock.now())
         except guessing.Throttled as throttled:
-            form.code.errors.append(
-                f"Too many wrong codes were tried from your account. Wait {throttled.wait_words()}, then try again.")
+            form.code.errors.append(throttled.message())
             status = 429
         except CodeRefused as refused:
             form.code.errors.append(message_for(refused, typed))

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
+
+from rapidfuzz.distance import DamerauLevenshtein
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 MIN_LENGTH, MAX_LENGTH = 4, 13
@@ -37,6 +40,27 @@ def is_well_formed(code: str) -> bool:
 def generate(length: int = GENERATED_LENGTH, rng=secrets) -> str:
     """A random code from the alphabet without look-alikes."""
     return "".join(rng.choice(ALPHABET) for _ in range(length))
+
+
+def typo_reach(code: str) -> int:
+    """How many slips (a wrong, missing, extra or swapped character) a mistyped `code` may still show.
+
+    One for codes of up to 5 characters, two for 6 or 7, three for longer ones (generated codes have 8):
+    the near neighbours of a 4-character code are about 150 of its 1.7 million possible values, those of an
+    8-character code about 2 million of 800 billion, so a random guess is hardly ever near.
+    """
+    if len(code) <= 5:
+        return 1
+    return 2 if len(code) <= 7 else 3
+
+
+def is_near(typed: str, codes: Iterable[str]) -> bool:
+    """True when the normalised `typed` is a slip of one of `codes` (and not one of them)."""
+    for code in codes:
+        reach = typo_reach(code)
+        if abs(len(code) - len(typed)) <= reach and 0 < DamerauLevenshtein.distance(typed, code, score_cutoff=reach) <= reach:
+            return True
+    return False
 
 
 def check_custom(text: str) -> str:

@@ -89,6 +89,22 @@ def _session_with_code(code: str, now: dt.datetime) -> SessionSheet | None:
     return catalogue.sheet(found.id, found.version) if found else None
 
 
+NEAR_HORIZON = dt.timedelta(days=1)  # codes of sessions whose claims open within a day count for typos
+
+
+def is_a_slip(typed: str, now: dt.datetime) -> bool:
+    """True when an unknown code is a slip of the code of a session open for claims now, or opening
+    within a day: an attendee's typo, not a guess (claims.guessing charges the two differently).
+
+    One statement, only for codes no session has; the codes compared are few (today's sessions).
+    """
+    code = rules.normalise(typed)
+    codes = db.session.scalars(
+        sa.select(SessionCode.code).join(EventSession, EventSession.id == SessionCode.session_id)
+        .where(EventSession.closes_at > now, EventSession.opens_at <= now + NEAR_HORIZON))
+    return rules.is_near(code, codes)
+
+
 def message_for(refused: CodeRefused, typed: str) -> str:
     """What to tell the attendee, in plain words, about a refused code."""
     reason, session, info = refused.reason, refused.session, refused.info
