@@ -98,7 +98,11 @@ SESSION_COLUMNS = (
 
 
 def sessions_table(event: Event) -> Table:
+    event_id = event.id
+
     def rows() -> Iterator[tuple]:
+        # Streamed after the view has returned and its database session has closed: read the event afresh.
+        event = db.session.get(Event, event_id)
         for figures in session_figures(event):
             session = figures.session
             yield (
@@ -121,7 +125,10 @@ EVALUATION_COLUMNS = ["Session", "Evaluation of", "Question", "Responses", "Answ
 
 def evaluations_table(event: Event) -> Table:
     """One row per 1–5 question with its average and distribution, and one row per comment."""
+    event_id = event.id
+
     def rows() -> Iterator[tuple]:
+        event = db.session.get(Event, event_id)  # streamed after the view's session closed, as above
         for session in event.sessions:
             for results in evaluation_results(session):
                 for question in results.questions:

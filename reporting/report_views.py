@@ -19,7 +19,7 @@ TABLES = {
     "sessions": exports.sessions_table,
     "evaluations": exports.evaluations_table,
 }
-CSV_TYPE = "text/csv; charset=utf-8"
+CSV_TYPE = "text/csv"  # Werkzeug adds "; charset=utf-8" to text types
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
