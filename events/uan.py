@@ -65,9 +65,21 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", "", text).upper()
 
 
+# What an attendee copies from a certificate or a slide into the code box: a label before it ("UAN:",
+# "ACPE UAN #"), a digit too many or too few, the topic or audience cut short. Codes have at most 13
+# characters, and this needs 14, so no code is ever taken for a UAN.
+_LABEL = re.compile(r"^(ACPE)?(UAN|UNIVERSALACTIVITYNUMBER)?[:#.]*")
+_NEAR_UAN = re.compile(r"^(JA)?\d{11,15}[LH]\d{1,3}[PT]?$")
+
+
 def looks_like_uan(text: str) -> bool:
-    """True for text shaped like a UAN, with or without dashes (valid or not)."""
-    return bool(UAN_SHAPE.match(_normalise(text)))
+    """True for text shaped like a UAN, with or without dashes (valid or not), or nearly so: with a label
+    before it, or a digit too many or too few."""
+    value = _normalise(text)
+    if UAN_SHAPE.match(value):
+        return True
+    bare = _LABEL.sub("", re.sub(r"[-\u2010-\u2015\u2212]", "", value), count=1)
+    return len(bare) >= 14 and bool(_NEAR_UAN.match(bare))
 
 
 def parse_uan(text: str) -> Uan:

@@ -50,7 +50,7 @@ def test_a_code_entered_twice_goes_where_the_attendee_left_off_without_a_duplica
 def test_a_uan_typed_as_a_code_is_explained(client, auth, attendee, make_session):
     ended(make_session)
     auth.login(attendee)
-    for typed in ("0205-0000-26-014-L05-P", "0205000026014L05P"):
+    for typed in ("0205-0000-26-014-L05-P", "0205000026014L05P", "UAN: 0205-0000-26-014-L05-P", "0205-0000-26-14-L05-P"):
         page = words(client.post("/live", data={"code": typed}))
         assert "That is the activity's UAN, not the session code. The code has 4–13 letters and numbers and is announced at the end of the session." in page
         assert f'value="{typed}"' in page

@@ -77,6 +77,12 @@ def test_at_least_one_uan_is_needed():
 @pytest.mark.parametrize("typed, shaped", [
     ("0205-0000-26-014-L05-P", True), ("0205000026014L05P", True), ("0205-0000-26-014-l05-p", True),
     ("ABCD2345", False), ("0205-0000", False),
+    # nearly a UAN: a label before it, a digit missing or doubled, the audience left off
+    ("UAN: 0205-0000-26-014-L05-P", True), ("ACPE UAN #0205-0000-26-014-L05-P", True), ("uan 0205000026014L05P", True),
+    ("0205-0000-26-14-L05-P", True), ("0205-00000-26-014-L05-P", True), ("0205-0000-26-014-L05", True),
+    ("JA0000123-0000-26-014-H01-T", True),
+    # codes are never taken for one (at most 13 characters), nor are other long strings
+    ("0205000026014", False), ("PHARMACY2026UPDATE", False), ("UAN", False), ("0205-0000-26-L05-P", False),
 ])
 def test_text_shaped_like_a_uan_is_recognised(typed, shaped):
     assert looks_like_uan(typed) is shaped
