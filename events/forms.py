@@ -49,7 +49,7 @@ class SessionForm(FlaskForm):
     credit_hours = StrippedStringField("Credit hours", description="In quarter hours: 0.25, 0.5, 1, 1.5 …", validators=[DataRequired("Enter the credit hours, like 1.5.")])
     uan_pharmacist = StrippedStringField("Pharmacist UAN", description="Ends in -P, for example 0205-0000-26-014-L05-P.")
     uan_technician = StrippedStringField("Technician UAN", description="Ends in -T; the same as the pharmacist UAN but for the last letter.")
-    speakers = TextAreaField("Speakers", description="One per line: the name, then a comma and an email if you have one.")
+    speakers = TextAreaField("Speakers", description="One per line: the name with any credentials (Lee Park, PharmD), then a comma and an email if you have one.")
     submit = SubmitField("Save session")
 
     def __init__(self, *args, **kwargs):

@@ -30,14 +30,22 @@ class SpeakerLine:
     email: str | None
 
 
+_EMAIL_ATTEMPT = re.compile(r"@|\(at\)|\[at\]", re.IGNORECASE)
+
+
 def parse_speakers(text: str) -> list[SpeakerLine]:
-    """One speaker per line: 'Name' or 'Name, email'."""
+    """One speaker per line: the name with any credentials ("Lee Park, PharmD, BCPS"), then, if there is one,
+    a comma and an email. The last part is the email when it is one, or meant to be (it has an @ or "(at)")."""
     speakers = []
     for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line:
             continue
-        name, _, email = (part.strip() for part in line.partition(","))
+        name, comma, last = (part.strip() for part in line.rpartition(","))
+        if comma and _EMAIL_ATTEMPT.search(last):
+            email = last
+        else:
+            name, email = line, ""
         if not name:
             raise SetupError(f"Line {number}: write the speaker's name first, then a comma and their email if you have it.", "speakers")
         if email and not re.fullmatch(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+", email):

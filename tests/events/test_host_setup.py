@@ -194,3 +194,16 @@ def test_only_admins_grant_roles(client, auth, host, make_event):
     auth.login(host)
     assert client.get(f"/admin/events/{event.id}/roles").status_code == 403
     assert client.get("/admin/users").status_code == 403
+
+
+def test_credentials_after_a_comma_are_part_of_the_speakers_name(client, auth, host, make_event):
+    from events.setup import parse_speakers
+
+    event = make_event()
+    auth.login(host)
+    post_session(client, event, speakers="Sam Reyes, PharmD\nLee Park, PharmD, BCPS, lee@example.org\nDr. Maya Chen, maya@example.org")
+    session = db.session.scalars(sa.select(EventSession).where(EventSession.event_id == event.id)).one()
+    assert [(s.name, s.email) for s in session.speakers] == [
+        ("Sam Reyes, PharmD", None), ("Lee Park, PharmD, BCPS", "lee@example.org"), ("Dr. Maya Chen", "maya@example.org")]
+    assert [(s.name, s.email) for s in parse_speakers("Ann Lu, Pharm.D.\nBo Kim, MD, PhD")] == [
+        ("Ann Lu, Pharm.D.", None), ("Bo Kim, MD, PhD", None)]
