@@ -163,7 +163,7 @@ def claim_credit(user: User, session, now: dt.datetime, *, profession: str, epro
     session, user_id = current.session, user.id
     zone = session.event.zone
     if current.record.claim_id is not None:
-        raise _already_claimed(current.claim)
+        raise already_claimed(current.claim)
     state = current.window_state
     if state == "not_open":
         raise ClaimRefused("not_open", f"Claims for this session open at {format_local(session.opens_at, zone)}.")
@@ -197,12 +197,13 @@ def claim_credit(user: User, session, now: dt.datetime, *, profession: str, epro
     except sa.exc.IntegrityError:  # a double tap, or another device, got there first
         db.session.rollback()
         existing = find_claim(user_id, session.id)
-        raise _already_claimed(existing) from None
+        raise already_claimed(existing) from None
     push(f"user:{user_id}", "step", {"session_id": session.id, "step": "claim"})
     return claim
 
 
-def _already_claimed(claim: Claim | None) -> ClaimRefused:
+def already_claimed(claim: Claim | None) -> ClaimRefused:
+    """The refusal, in the claim rule's words, for a session claimed already (`claim`, when it is known)."""
     if claim is None:
         return ClaimRefused("already_claimed", "Credit for this session has already been claimed.")
     zone = claim.session.event.zone

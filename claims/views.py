@@ -166,6 +166,8 @@ def claim(session_id: int):
     journey = _entered_journey(session_id, now)
     session = journey.session
     if journey.record.claim_id is not None:
+        if request.method == "POST":  # e.g. the other profession's form, left open in another tab
+            flash(flow.already_claimed(journey.claim).message, "error")
         return redirect(url_for("claims.progress", session_id=session.id))
     options = claim_options(session.uan_pharmacist, session.uan_technician)
     form = ClaimForm()

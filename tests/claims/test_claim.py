@@ -80,6 +80,10 @@ def test_a_second_claim_or_another_profession_is_refused_with_the_reason(client,
     client.post(f"/training/{session.id}/claim", data=CLAIM)
     response = client.post(f"/training/{session.id}/claim", data={**CLAIM, "profession": "technician"})
     assert response.status_code == 302
+    # The page it leads to says why, in the claim rule's words.
+    page = words(client.get(response.headers["Location"]))
+    assert "You claimed credit for this session on Sat 21 Nov 2026, 2:00 PM EST (pharmacist). " \
+           "Credit is claimed once, for one profession, and cannot be changed." in page
     with pytest.raises(ClaimRefused, match="claimed once, for one profession, and cannot be changed") as refused:
         claim_credit(attendee, session, clock.now(), profession="technician", eprofile_id="1234567", birth_mmdd="0207")
     assert refused.value.reason == "already_claimed"
