@@ -289,7 +289,9 @@ def webinar_report(session_id: int):
             return redirect(url_for("checkin.webinar_import", import_id=report.id))
     imports = db.session.scalars(sa.select(WebinarImport).where(WebinarImport.session_id == session.id)
                                  .order_by(WebinarImport.id.desc())).all()
-    return render_template("checkin/webinar.html", session=session, form=form, imports=imports)
+    zone = session.event.zone
+    scheduled = (format_local(session.starts_at, zone), format_local(session.ends_at, zone))
+    return render_template("checkin/webinar.html", session=session, form=form, imports=imports, scheduled=scheduled)
 
 
 def _managed_import(import_id: int):

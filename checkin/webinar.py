@@ -19,7 +19,7 @@ from checkin.attendance import attended_users, mark_attended
 from checkin.models import WebinarImport, WebinarParticipant
 from checkin.registration import decode_upload, read_csv_rows, registration_for
 from core import audit
-from core.db import db
+from core.db import SESSION_ID, USER_ID, db, fact_columns
 from events.models import EventSession
 
 MAX_REPORT_BYTES = 5 * 1024 * 1024
@@ -140,12 +140,15 @@ def read_report(text: str) -> list[ReportRow]:
     return rows
 
 
-def merge(rows: list[ReportRow]) -> list[Participant]:
+def merge(rows: list[ReportRow], within: tuple[dt.datetime, dt.datetime] | None = None) -> list[Participant]:
     """One entry per person (by email, case-insensitively; by name for guests without one).
 
     A person who reconnected has several rows: their join-leave intervals are
     merged so overlapping rows (two devices at once) count once; rows without
     readable times add their duration. Minutes round up, as Zoom's own do.
+    With `within` (the scheduled start and end, in the report's local time),
+    only time inside it counts: joining before the start or staying after the
+    end adds nothing.
     """
     groups: dict[str, list[ReportRow]] = {}
     for row in rows:
@@ -155,7 +158,11 @@ def merge(rows: list[ReportRow]) -> list[Participant]:
         intervals, seconds = [], 0.0
         for row in group:
             if row.joined and row.left and row.left >= row.joined:
-                intervals.append((row.joined, row.left))
+                joined, left = row.joined, row.left
+                if within:
+                    joined, left = max(joined, within[0]), min(left, within[1])
+                if left > joined:
+                    intervals.append((joined, left))
             elif row.minutes is not None:
                 seconds += row.minutes * 60
         intervals.sort()
@@ -172,6 +179,25 @@ def merge(rows: list[ReportRow]) -> list[Participant]:
         name = next((row.name for row in group if row.name), "")
         people.append(Participant(name=name, email=group[0].email, minutes=math.ceil(seconds / 60 - 1e-9)))
     return sorted(people, key=lambda person: (person.name.lower(), person.email))
+
+
+def webinar_facts() -> sa.Select:
+    """The webinar reports of the session (`session_id`), each with its minimum and the minutes it records for
+    the attendee (`user_id`), None when they are not in it: a part of the journey's facts query, so the
+    attendee can be told why attendance is not confirmed."""
+    return (sa.select(*fact_columns("webinar", key=sa.cast(WebinarImport.minimum_minutes, sa.String),
+                                    number=WebinarParticipant.minutes))
+            .select_from(WebinarImport)
+            .outerjoin(WebinarParticipant, sa.and_(WebinarParticipant.import_id == WebinarImport.id,
+                                                   WebinarParticipant.user_id == USER_ID))
+            .where(WebinarImport.session_id == SESSION_ID))
+
+
+def scheduled(session: EventSession) -> tuple[dt.datetime, dt.datetime]:
+    """The session's start and end in the event's local time, as webinar tools write join and leave times."""
+    zone = session.event.zone
+    return (session.starts_at.astimezone(zone).replace(tzinfo=None),
+            session.ends_at.astimezone(zone).replace(tzinfo=None))
 
 
 def default_minimum(session: EventSession) -> int:
@@ -203,7 +229,7 @@ def import_report(session: EventSession, raw: bytes, filename: str, minimum: int
     earlier = _import_by_digest(session, digest)
     if earlier:
         return earlier, False
-    people = merge(read_report(decode_upload(raw)))
+    people = merge(read_report(decode_upload(raw)), scheduled(session))
     if not people:
         raise WebinarReportError("The report has no participants in it.")
     report = WebinarImport(session_id=session.id, file_sha256=digest, filename=(filename or "")[:200],

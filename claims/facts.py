@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from checkin.attendance import attendance_facts
+from checkin.webinar import webinar_facts
 from claims.models import Claim
 from codes.redeem import redemption_facts
 from core.db import SESSION_ID, USER_ID, db, fact_columns
@@ -36,6 +37,7 @@ class Record:
     attempts: tuple[AttemptFact, ...] = ()
     checked_in: frozenset[str] = frozenset()
     claim_id: int | None = None
+    webinar: tuple[tuple[int, int | None], ...] = ()  # per webinar report: (minimum, minutes recorded or None)
 
     def with_completed(self, target: str) -> "Record":
         return dataclasses.replace(self, completed=self.completed | {target})
@@ -50,12 +52,12 @@ def claim_facts() -> sa.Select:
 def _query() -> sa.CompoundSelect:
     """Built once: SQLAlchemy then finds its compiled form in its cache."""
     return sa.union_all(version_facts(), redemption_facts(), completion_facts(), attempt_facts(),
-                        attendance_facts(), claim_facts())
+                        attendance_facts(), webinar_facts(), claim_facts())
 
 
 def read(user_id: int, session_id: int) -> Record:
     version = entered_at = claim_id = None
-    completed, checked_in, attempts = set(), set(), []
+    completed, checked_in, attempts, webinar = set(), set(), [], []
     for kind, key, number, moment in db.session.execute(_query(), {"user_id": user_id, "session_id": session_id}):
         if kind == "version":
             version = number
@@ -69,5 +71,8 @@ def read(user_id: int, session_id: int) -> Record:
             checked_in.add(key)
         elif kind == "claimed":
             claim_id = number
+        elif kind == "webinar":
+            webinar.append((int(key), number))
     attempts.sort(key=lambda a: a.number)
-    return Record(version, entered_at, frozenset(completed), tuple(attempts), frozenset(checked_in), claim_id)
+    return Record(version, entered_at, frozenset(completed), tuple(attempts), frozenset(checked_in), claim_id,
+                  tuple(webinar))

@@ -115,6 +115,7 @@ def journey_of(session: SessionSheet, record: Record, window_state: str) -> Jour
         posttest_locked_out=posttest.locked_out,
         posttest_attempts_left=posttest.attempts_left,
         claimed=record.claim_id is not None,
+        webinar=record.webinar,
     )
     return Journey(session, progress(progress_facts), record, window_state)
 

@@ -20,6 +20,8 @@ class Facts:
     posttest_locked_out: bool = False
     posttest_attempts_left: int = 3
     claimed: bool = False
+    # Attendance from webinar reports: (minimum, minutes recorded for the attendee or None) per report.
+    webinar: tuple[tuple[int, int | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,23 @@ class Progress:
         return not self.no_credit and all(step.done for step in self.steps if step.key != "claim")
 
 
+def _attendance_todo(facts: Facts) -> str:
+    """What to do about attendance: at a venue, the desk; for a webinar, what its report recorded."""
+    if not facts.webinar:
+        return "Check in at the registration desk: this event requires it for credit."
+    recorded = [(minutes, minimum) for minimum, minutes in facts.webinar if minutes is not None]
+    if not recorded:
+        return ("The webinar's attendance report has no one with your account's email. If you attended, "
+                "ask the event's host to match you in the report by hand.")
+    minutes, minimum = max(recorded)
+    return (f"The webinar's attendance report records {minutes} minute{'s' if minutes != 1 else ''} for you; "
+            f"credit needs at least {minimum}. If that is wrong, ask the event's host to check the report.")
+
+
 def progress(facts: Facts) -> Progress:
     steps = [Step("code", "Session code accepted", True)]
     if facts.checkin_required:
-        steps.append(Step("attendance", "Attendance confirmed", facts.attended,
-                          "Check in at the registration desk: this event requires it for credit."))
+        steps.append(Step("attendance", "Attendance confirmed", facts.attended, _attendance_todo(facts)))
     steps.append(Step("course", "Course evaluation", facts.course_done, "Fill the course evaluation."))
     for speaker_id, name, done in facts.speakers:
         steps.append(Step(f"speaker:{speaker_id}", f"Evaluation of {name}", done, f"Evaluate {name}."))

@@ -1,6 +1,7 @@
 """Webinar attendance from Zoom's participant report: reconnections merged, short stays below the
 minimum, unknown emails listed for the host to match by hand, the same file twice changes nothing."""
 import datetime as dt
+import html
 import io
 
 import pytest
@@ -164,3 +165,45 @@ def test_no_one_but_the_host_uploads_or_sees_reports(logged_in, client, auth, ho
         assert upload(other, webinar, content=ZOOM_REPORT + b"\n").status_code == 403
     db.session.refresh(participant)
     assert participant.user_id is None
+
+
+def test_only_minutes_inside_the_scheduled_session_count():
+    at = lambda h, m: dt.datetime(2026, 11, 21, h, m)  # noqa: E731
+    rows = [ReportRow(1, "Early", "early@x.org", 62, at(13, 58), at(15, 0)),     # joined 2 minutes before 2:00
+            ReportRow(2, "Late", "late@x.org", 30, at(14, 45), at(15, 15)),      # stayed 15 minutes after 3:00
+            ReportRow(3, "Before", "before@x.org", 20, at(13, 30), at(13, 50)),  # left before it began
+            ReportRow(4, "Edge", "edge@x.org", 60, at(14, 0), at(15, 0))]
+    people = {p.name: p.minutes for p in merge(rows, within=(at(14, 0), at(15, 0)))}
+    assert people == {"Early": 60, "Late": 15, "Before": 0, "Edge": 60}
+
+
+EARLY_REPORT = (
+    "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+    "Alex Attendee,alex@example.org,11/21/2026 01:00:00 PM,11/21/2026 02:10:00 PM,70,No\n"
+).encode()
+
+
+def test_a_webinar_attendee_below_the_minimum_is_told_the_minutes_recorded_not_to_find_a_desk(
+        client, auth, logged_in, host, webinar, people):
+    from codes.setup import code_for
+
+    code = code_for(webinar).code
+    auth.login(host)
+    page = upload(client, webinar, content=EARLY_REPORT).get_data(as_text=True)
+    # The session runs 1:30 to 2:30 PM: Alex's 30 minutes in the room before it began do not count.
+    assert "Only time inside the scheduled session counts, from Sat 21 Nov 2026, 1:30 PM EST to Sat 21 Nov 2026, 2:30 PM EST" \
+        in client.get(f"/host/sessions/{webinar.id}/webinar").get_data(as_text=True)
+    assert "40 (below minimum)" in page
+    from core import clock
+    clock.move_to(webinar.ends_at)  # claims open when the session ends
+    alex = logged_in(people["alex"])
+    alex.post("/live", data={"code": code})
+    training = html.unescape(alex.get(f"/training/{webinar.id}").get_data(as_text=True))
+    assert ("The webinar's attendance report records 40 minutes for you; credit needs at least 50. "
+            "If that is wrong, ask the event's host to check the report.") in training
+    assert "registration desk" not in training
+    # Someone the report does not have at all is told so.
+    pat = logged_in(people["pat"])
+    pat.post("/live", data={"code": code})
+    assert "The webinar's attendance report has no one with your account's email." in html.unescape(
+        pat.get(f"/training/{webinar.id}").get_data(as_text=True))
