@@ -33,7 +33,8 @@ class EventForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = choices(zone_choices())
+        # No zone chosen for the host: the browser's own is picked (static/js/zone.js), else they choose.
+        self.timezone.choices = [("", "Choose the time zone")] + choices(zone_choices())
         self.timezone.validate_choice = False  # checked below, in plain words
 
     def validate_timezone(self, field):

@@ -104,6 +104,12 @@ def check_session_input(event: Event, *, kind: str, starts_local: dt.datetime, e
     return values, lines
 
 
+def last_zone_of(host: User) -> str | None:
+    """The time zone of the last event this host created: the likeliest for their next one."""
+    return db.session.scalar(sa.select(Event.timezone).where(Event.created_by_id == host.id)
+                             .order_by(Event.created_at.desc(), Event.id.desc()).limit(1))
+
+
 def create_event(host: User, **fields) -> Event:
     event = Event(created_by_id=host.id, **fields)
     db.session.add(event)

@@ -13,8 +13,8 @@ from events.access import managed_event, managed_session
 from events.forms import ConfirmForm, EventForm, GrantRoleForm, SessionForm
 from events.localtime import format_local, format_span
 from events.models import Event, EventRole, EventSession, can_manage, hosted_events
-from events.setup import (SessionInputError, SetupError, check_session_input, create_event, grant_role, open_early,
-                          revoke_role, save_session)
+from events.setup import (SessionInputError, SetupError, check_session_input, create_event, grant_role, last_zone_of,
+                          open_early, revoke_role, save_session)
 from events.status import window_status
 
 bp = Blueprint("events", __name__)
@@ -72,6 +72,8 @@ def new_event():
     if not (current_user.is_organiser or current_user.is_admin):
         abort(403)
     form = EventForm()
+    if request.method == "GET":
+        form.timezone.data = last_zone_of(current_user)
     if form.validate_on_submit():
         event = create_event(
             current_user, title=form.title.data, venue=form.venue.data or "",

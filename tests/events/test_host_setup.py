@@ -207,3 +207,15 @@ def test_credentials_after_a_comma_are_part_of_the_speakers_name(client, auth, h
         ("Sam Reyes, PharmD", None), ("Lee Park, PharmD, BCPS", "lee@example.org"), ("Dr. Maya Chen", "maya@example.org")]
     assert [(s.name, s.email) for s in parse_speakers("Ann Lu, Pharm.D.\nBo Kim, MD, PhD")] == [
         ("Ann Lu, Pharm.D.", None), ("Bo Kim, MD, PhD", None)]
+
+
+def test_a_new_event_starts_in_the_zone_of_the_hosts_last_event_or_asks(client, auth, host):
+    auth.login(host)
+    first = client.get("/host/events/new").get_data(as_text=True)
+    assert '<option value="">Choose the time zone</option>' in first and "<option selected" not in first
+    assert "data-browser-zone" in first and "js/zone.js" in first
+    assert "Choose the event's time zone." in html.unescape(new_event(client, timezone="").get_data(as_text=True))
+    new_event(client, timezone="Europe/Berlin")
+    again = client.get("/host/events/new").get_data(as_text=True)
+    assert '<option selected value="Europe/Berlin">Europe/Berlin</option>' in again
+    assert 'selected value="America/New_York"' not in again
