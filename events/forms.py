@@ -66,6 +66,12 @@ class GrantRoleForm(FlaskForm):
     submit = SubmitField("Grant")
 
 
+class StaffForm(FlaskForm):
+    email = StrippedStringField("Email of the person", validators=[DataRequired("Enter the email of the person's account.")],
+                                description="They need a ClaimDesk account; they then see this event's desk under “Check-in desk”.")
+    submit = SubmitField("Add to check-in staff")
+
+
 class ConfirmForm(FlaskForm):
     """A button that posts, with CSRF: for actions with nothing to type."""
 

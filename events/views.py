@@ -10,7 +10,7 @@ from core.db import db
 from core.realtime import push
 from events import credit
 from events.access import managed_event, managed_session
-from events.forms import ConfirmForm, EventForm, GrantRoleForm, SessionForm
+from events.forms import ConfirmForm, EventForm, GrantRoleForm, SessionForm, StaffForm
 from events.localtime import format_local, format_span
 from events.models import Event, EventRole, EventSession, can_manage, hosted_events
 from events.setup import (SessionInputError, SetupError, check_session_input, create_event, grant_role, last_zone_of,
@@ -183,6 +183,39 @@ def open_session_early(session_id: int):
             push(f"session:{session.id}", "window", window_status(session, clock.now()))
             flash("Claims are open now. This was recorded with your name and the time.")
     return redirect(url_for("events.session_page", session_id=session.id))
+
+
+@bp.route("/host/events/<int:event_id>/staff", methods=["GET", "POST"])
+@login_required
+def event_staff(event_id: int):
+    """The event's host adds and removes its check-in staff (each change is in the audit log)."""
+    event = managed_event(event_id)
+    form = StaffForm()
+    if form.validate_on_submit():
+        try:
+            grant = grant_role(event, form.email.data, "checkin", current_user)
+        except SetupError as error:
+            form.email.errors.append(str(error))
+        else:
+            flash(f"{grant.user.name} is check-in staff for this event.")
+            return redirect(url_for("events.event_staff", event_id=event.id))
+    staff = db.session.scalars(sa.select(EventRole).where(EventRole.event_id == event.id, EventRole.role == "checkin")
+                               .order_by(EventRole.id)).all()
+    return render_template("events/staff.html", event=event, form=form, staff=staff, remove=ConfirmForm())
+
+
+@bp.post("/host/events/<int:event_id>/staff/<int:grant_id>/remove")
+@login_required
+def remove_staff(event_id: int, grant_id: int):
+    event = managed_event(event_id)
+    grant = db.session.get(EventRole, grant_id)
+    if grant is None or grant.event_id != event.id or grant.role != "checkin":
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        name = grant.user.name
+        revoke_role(grant, current_user)
+        flash(f"{name} is no longer check-in staff for this event.")
+    return redirect(url_for("events.event_staff", event_id=event.id))
 
 
 # --- administrators ---------------------------------------------------------

@@ -219,3 +219,42 @@ def test_a_new_event_starts_in_the_zone_of_the_hosts_last_event_or_asks(client, 
     again = client.get("/host/events/new").get_data(as_text=True)
     assert '<option selected value="Europe/Berlin">Europe/Berlin</option>' in again
     assert 'selected value="America/New_York"' not in again
+
+
+def test_the_host_adds_and_removes_check_in_staff_of_their_own_event(client, auth, logged_in, host, make_user, make_event):
+    desk = make_user("desk@example.org", "Dev Desk")
+    event = make_event()
+    auth.login(host)
+    assert 'href="/host/events/%d/staff"' % event.id in client.get(f"/host/events/{event.id}").get_data(as_text=True)
+    page = html.unescape(client.post(f"/host/events/{event.id}/staff", data={"email": "Desk@Example.org"},
+                                     follow_redirects=True).get_data(as_text=True))
+    assert "Dev Desk is check-in staff for this event." in page
+    assert logged_in(desk).get(f"/desk/events/{event.id}").status_code == 200
+    grant = db.session.scalar(sa.select(EventRole).where(EventRole.user_id == desk.id))
+    assert grant.role == "checkin"
+    refused = html.unescape(client.post(f"/host/events/{event.id}/staff", data={"email": "nobody@example.org"}).get_data(as_text=True))
+    assert "No account has that email. Ask the person to register first." in refused and 'value="nobody@example.org"' in refused
+    page = html.unescape(client.post(f"/host/events/{event.id}/staff/{grant.id}/remove", follow_redirects=True).get_data(as_text=True))
+    assert "Dev Desk is no longer check-in staff for this event." in page
+    assert logged_in(desk).get(f"/desk/events/{event.id}").status_code == 403
+    actions = db.session.scalars(sa.select(AuditEntry.action).where(AuditEntry.actor_id == host.id)).all()
+    assert "role.granted.checkin" in actions and "role.revoked.checkin" in actions
+
+
+def test_a_host_manages_staff_of_their_own_event_only(client, auth, logged_in, host, make_user, make_event):
+    other_host = make_user("olga@example.org", "Olga Otherhost", is_organiser=True)
+    desk = make_user("desk@example.org", "Dev Desk")
+    mine, theirs = make_event(), make_event(title="Their event")
+    theirs_grant = EventRole(event_id=theirs.id, user_id=desk.id, role="checkin")
+    host_grant = db.session.scalar(sa.select(EventRole).where(EventRole.event_id == mine.id, EventRole.role == "host"))
+    db.session.add(theirs_grant)
+    db.session.commit()
+    auth.login(other_host)
+    assert client.get(f"/host/events/{mine.id}/staff").status_code == 403
+    assert client.post(f"/host/events/{mine.id}/staff", data={"email": "desk@example.org"}).status_code == 403
+    mine_client = logged_in(host)
+    # Another event's grant through my event's address, or my own host role: not found, nothing removed.
+    assert mine_client.post(f"/host/events/{mine.id}/staff/{theirs_grant.id}/remove").status_code == 404
+    assert mine_client.post(f"/host/events/{mine.id}/staff/{host_grant.id}/remove").status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(EventRole)) == 3
+    assert "Dev Desk" not in mine_client.get(f"/host/events/{mine.id}/staff").get_data(as_text=True)
