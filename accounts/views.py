@@ -42,8 +42,11 @@ def register():
                 form.email.errors.append("An account with this email already exists. Log in instead.")
             else:
                 login_user(user)
+                if request.args.get("next"):  # on their way somewhere (a code to enter): the claim asks for the rest
+                    flash("Welcome to ClaimDesk.")
+                    return redirect(_safe_next(url_for("accounts.profile")))
                 flash("Welcome to ClaimDesk. Fill in your profile so your credit can be reported.")
-                return redirect(_safe_next(url_for("accounts.profile")))
+                return redirect(url_for("accounts.profile"))
     return render_template("accounts/register.html", form=form)
 
 

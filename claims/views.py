@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import session as browser_session  # the signed cookie; `session` here is an event's session
 from flask_login import current_user, login_required
 
 from accounts.models import User
@@ -29,35 +30,54 @@ PAGES = {
 }
 
 
+PENDING = "pending_code"  # a code typed before logging in: (page, code), entered as soon as they are logged in
+
+
 def _enter(page: str):
     form = CodeForm()
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"][:40]
-    other_page = None
-    status = 200
+    pending = browser_session.get(PENDING) if current_user.is_authenticated else None
+    if pending and request.method == "GET":
+        # They pressed Continue before logging in or registering: carry on from there, without asking again.
+        del browser_session[PENDING]
+        if pending[0] == page:
+            form.code.data = pending[1]
+            return _accept(page, form)
     if form.validate_on_submit():
-        typed = form.code.data or ""
         if not current_user.is_authenticated:
+            code = normalise(form.code.data or "")[:13]
+            browser_session[PENDING] = (page, code)
             flash("Log in or create an account to claim your credit. Your code is kept.")
-            target = url_for(PAGES[page][1], code=normalise(typed)[:13])
-            return redirect(url_for("accounts.login", next=target))
-        user_id = current_user.id  # read before the commit below expires the user
-        try:
-            session, created = flow.enter_code(current_user, typed, page, request.remote_addr or "unknown", clock.now())
-        except guessing.Throttled as throttled:
-            form.code.errors.append(throttled.message())
-            status = 429
-        except CodeRefused as refused:
-            form.code.errors.append(message_for(refused, typed))
-            if refused.reason == "wrong_page":
-                right = "home_study" if page == "live" else "live"
-                other_page = (PAGES[right][0], url_for(PAGES[right][1], code=normalise(typed)))
-            elif refused.reason in ("not_open", "closed") and refused.session is not None \
-                    and has_redeemed(user_id, refused.session.id):
-                return redirect(url_for("claims.progress", session_id=refused.session.id))
-        else:
-            flash(f"Code accepted: {session.title}." if created else f"Welcome back: {session.title}.")
-            return redirect(next_url(flow.standing(user_id, session.id, clock.now())))
+            return redirect(url_for("accounts.login", next=url_for(PAGES[page][1], code=code)))
+        return _accept(page, form)
+    return _code_page(page, form)
+
+
+def _accept(page: str, form: CodeForm):
+    """Enter the code in `form` for the attendee: on to their next step, or the code page saying why not."""
+    typed = form.code.data or ""
+    user_id = current_user.id  # read before the commit below expires the user
+    other_page = None
+    try:
+        entered, created = flow.enter_code(current_user, typed, page, request.remote_addr or "unknown", clock.now())
+    except guessing.Throttled as throttled:
+        form.code.errors.append(throttled.message())
+        return _code_page(page, form, status=429)
+    except CodeRefused as refused:
+        form.code.errors.append(message_for(refused, typed))
+        if refused.reason == "wrong_page":
+            right = "home_study" if page == "live" else "live"
+            other_page = (PAGES[right][0], url_for(PAGES[right][1], code=normalise(typed)))
+        elif refused.reason in ("not_open", "closed") and refused.session is not None \
+                and has_redeemed(user_id, refused.session.id):
+            return redirect(url_for("claims.progress", session_id=refused.session.id))
+        return _code_page(page, form, other_page=other_page)
+    flash(f"Code accepted: {entered.title}." if created else f"Welcome back: {entered.title}.")
+    return redirect(next_url(flow.standing(user_id, entered.id, clock.now())))
+
+
+def _code_page(page: str, form: CodeForm, *, status: int = 200, other_page=None):
     other = "home_study" if page == "live" else "live"
     return render_template("claims/enter_code.html", form=form, title=PAGES[page][0], page=page, other_page=other_page,
                            switch=(PAGES[other][0], url_for(PAGES[other][1]))), status

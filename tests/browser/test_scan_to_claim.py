@@ -61,9 +61,10 @@ def test_a_first_time_attendee_goes_from_the_qr_to_claimed_credit(chromium, live
     phone.get_by_label("Password").fill(PASSWORD)
     phone.get_by_role("button", name="Create account").click()
 
-    expect(phone.get_by_label("Session code")).to_have_value(code)  # back with the code filled in
-    phone.get_by_role("button", name="Continue").click()
+    # Straight on to the first step: the code they typed before registering is entered, not asked for again.
     expect(phone.get_by_role("heading", name="Course evaluation")).to_be_visible()
+    expect(phone.get_by_text("Code accepted:")).to_be_visible()
+    expect(phone.get_by_text("Fill in your profile")).to_have_count(0)
     fill_evaluation(phone)
     expect(phone.get_by_role("heading", name="Evaluate the speaker: Dr. Maya Chen")).to_be_visible()
     fill_evaluation(phone)

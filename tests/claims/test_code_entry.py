@@ -27,6 +27,41 @@ def test_an_anonymous_attendee_is_sent_to_log_in_with_the_code_kept(client, make
     assert f'value="{code_of(session)}"' in page
 
 
+def test_a_code_typed_before_logging_in_is_entered_right_after_and_the_attendee_goes_on(client, attendee, make_session, code_of):
+    from tests.conftest import PASSWORD
+
+    session = ended(make_session)
+    sent = client.post("/live", data={"code": code_of(session).lower()})
+    login = client.post(sent.headers["Location"], data={"email": attendee.email, "password": PASSWORD})
+    assert login.headers["Location"] == f"/live?code={code_of(session)}"
+    onward = client.get(login.headers["Location"])
+    assert onward.headers["Location"] == f"/s/{session.id}/evaluation"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Redemption)) == 1
+    assert "Code accepted: Anticoagulation update." in words(client.get(onward.headers["Location"]))
+    # Only once: the code page afterwards is just the code page.
+    assert client.get(f"/live?code={code_of(session)}").status_code == 200
+
+
+def test_a_new_account_with_a_code_pending_goes_on_to_the_first_step_not_the_profile(client, make_session, code_of):
+    session = ended(make_session)
+    sent = client.post("/live", data={"code": code_of(session)})
+    register = client.post(sent.headers["Location"].replace("/login", "/register"),
+                           data={"name": "Nia New", "email": "nia@example.org", "password": "correct horse battery"})
+    onward = client.get(register.headers["Location"])
+    assert onward.headers["Location"] == f"/s/{session.id}/evaluation"
+    page = words(client.get(onward.headers["Location"]))
+    assert "Welcome to ClaimDesk." in page and "Fill in your profile" not in page
+
+
+def test_a_login_without_a_code_pending_enters_nothing(client, attendee, make_session, code_of):
+    from tests.conftest import PASSWORD
+
+    session = ended(make_session)
+    login = client.post(f"/login?next=/live?code={code_of(session)}", data={"email": attendee.email, "password": PASSWORD})
+    assert client.get(login.headers["Location"]).status_code == 200  # the code page, filled in, waiting for Continue
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Redemption)) == 0
+
+
 def test_an_accepted_code_takes_the_attendee_to_the_first_step(client, auth, attendee, make_session, code_of):
     session = ended(make_session)
     auth.login(attendee)
