@@ -30,6 +30,7 @@ class Step:
     label: str
     done: bool
     todo: str = ""  # what to do, in the attendee's words, while not done
+    name: str = ""  # the step itself, for "Step 2 of 5: speaker evaluation — Lee Park"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,25 @@ class Progress:
         return not self.no_credit and all(step.done for step in self.steps if step.key != "claim")
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a step stands in the journey: "Step 2 of 5: speaker evaluation — Lee Park", and what is left after it."""
+
+    number: int
+    total: int
+    name: str
+    left: tuple[str, ...]
+
+
+def place_of(steps: list[Step], key: str) -> Place | None:
+    """The place of the step `key` among `steps`; None when the journey has no such step."""
+    for number, step in enumerate(steps, start=1):
+        if step.key == key:
+            left = tuple(other.name for other in steps if not other.done and other.key != key)
+            return Place(number, len(steps), step.name, left)
+    return None
+
+
 def _attendance_todo(facts: Facts) -> str:
     """What to do about attendance: at a venue, the desk; for a webinar, what its report recorded."""
     if not facts.webinar:
@@ -66,17 +86,18 @@ def _attendance_todo(facts: Facts) -> str:
 
 
 def progress(facts: Facts) -> Progress:
-    steps = [Step("code", "Session code accepted", True)]
+    steps = [Step("code", "Session code accepted", True, name="session code")]
     if facts.checkin_required:
-        steps.append(Step("attendance", "Attendance confirmed", facts.attended, _attendance_todo(facts)))
-    steps.append(Step("course", "Course evaluation", facts.course_done, "Fill the course evaluation."))
+        steps.append(Step("attendance", "Attendance confirmed", facts.attended, _attendance_todo(facts), "attendance"))
+    steps.append(Step("course", "Course evaluation", facts.course_done, "Fill the course evaluation.", "course evaluation"))
     for speaker_id, name, done in facts.speakers:
-        steps.append(Step(f"speaker:{speaker_id}", f"Evaluation of {name}", done, f"Evaluate {name}."))
+        steps.append(Step(f"speaker:{speaker_id}", f"Evaluation of {name}", done, f"Evaluate {name}.",
+                          f"speaker evaluation — {name}"))
     if facts.posttest_required:
         left = facts.posttest_attempts_left
         todo = "Take the posttest." if left == 3 else f"Take the posttest again: {left} attempt{'s' if left != 1 else ''} left."
-        steps.append(Step("posttest", "Posttest passed", facts.posttest_passed, todo))
-    steps.append(Step("claim", "Credit claimed", facts.claimed, "Claim your credit."))
+        steps.append(Step("posttest", "Posttest passed", facts.posttest_passed, todo, "posttest"))
+    steps.append(Step("claim", "Credit claimed", facts.claimed, "Claim your credit.", "claim credit"))
     no_credit = ""
     if facts.posttest_required and facts.posttest_locked_out and not facts.posttest_passed:
         no_credit = "You have used all 3 posttest attempts. Credit for this session is no longer possible."

@@ -9,7 +9,7 @@ from checkin.attendance import attended_users, mark_attended
 from claims import flow, guessing
 from claims.certificate import certificate_pdf
 from claims.forms import ClaimForm, CodeForm
-from claims.journey import Step
+from claims.journey import Place, Step, place_of
 from claims.rules import ClaimRefused, claim_options
 from codes.code import normalise
 from codes.redeem import has_redeemed
@@ -125,6 +125,9 @@ class AttendeeStanding:
 
     def next_url(self, after: str | None = None) -> str:
         return next_url(self.journey.after(after) if after else self.journey)
+
+    def place(self, target: str) -> Place | None:
+        return place_of(self.journey.progress.steps, target)
 
 
 def attendee_standing(user_id: int, session_id: int) -> AttendeeStanding | None:

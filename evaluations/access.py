@@ -27,6 +27,10 @@ class Standing(Protocol):
     def next_url(self, after: str | None = None) -> str:
         """Where to go next (once `after` is completed, when given)."""
 
+    def place(self, target: str):
+        """Where the step `target` ('course', 'speaker:<id>', 'posttest') stands in the attendee's journey, or None.
+        Has `number`, `total`, `name` and `left` (names of the steps still to do besides it)."""
+
 
 StandingOf = Callable[[int, int], "Standing | None"]
 _standing_of: StandingOf | None = None
@@ -59,3 +63,6 @@ class OpenStanding:
 
     def next_url(self, after: str | None = None) -> str:
         return url_for("events.session_page", session_id=self.session.id)
+
+    def place(self, target: str) -> None:
+        return None  # no journey: no steps to count

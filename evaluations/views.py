@@ -69,7 +69,7 @@ def _evaluation(standing: access.Standing, speaker):
     asked = question_set(session, "course" if speaker is None else "speaker")
     if request.method == "GET":
         return render_template("evaluations/evaluation.html", session=session, speaker=speaker,
-                               fields=blank_fields(asked), unanswered=0)
+                               fields=blank_fields(asked), unanswered=0, place=standing.place(target))
     form = evaluation_form(asked)
     if form.validate_on_submit():
         answers = []
@@ -86,7 +86,7 @@ def _evaluation(standing: access.Standing, speaker):
         return redirect(standing.next_url())
     unanswered = sum(1 for question in asked.questions if form[f"q{question.id}"].errors)
     return render_template("evaluations/evaluation.html", session=session, speaker=speaker,
-                           fields=answered_fields(form, asked), unanswered=unanswered)
+                           fields=answered_fields(form, asked), unanswered=unanswered, place=standing.place(target))
 
 
 # --- attendees: the posttest ----------------------------------------------------
@@ -148,7 +148,7 @@ def _posttest_page(standing: access.Standing, questions: list[PosttestQuestion],
     return render_template(
         "evaluations/posttest.html", session=session, state=state, form=form, questions=questions,
         status=status, attempt_number=current.number if current else len(attempts) + 1, shown=shown,
-        message=message, confirm=ConfirmForm(), next_url=standing.next_url(),
+        message=message, confirm=ConfirmForm(), next_url=standing.next_url(), place=standing.place("posttest"),
     )
 
 

@@ -160,3 +160,21 @@ def test_an_unknown_code_says_so_without_hinting_at_similar_ones(client, auth, a
 def test_an_empty_code_asks_for_one(client, auth, attendee, app):
     auth.login(attendee)
     assert "Type the session code announced at the end of the session." in words(client.post("/live", data={"code": "  "}))
+
+
+def test_each_evaluation_page_says_which_step_it_is_and_what_is_left(client, auth, attendee, make_session, code_of):
+    session = ended(make_session, speakers=("Dr. Maya Chen", "Lee Park, PharmD"))
+    auth.login(attendee)
+    client.post("/live", data={"code": code_of(session)})
+    course = words(client.get(f"/s/{session.id}/evaluation"))
+    assert "Step 2 of 5:</strong> course evaluation" in course
+    assert "Still to do after this: speaker evaluation — Dr. Maya Chen, speaker evaluation — Lee Park, PharmD, claim credit." in course
+    from evaluations.questions import active_questions
+    from evaluations.responses import Answer, submit_evaluation
+
+    questions = active_questions(session.event, "course")
+    submit_evaluation(attendee.id, session, None, questions, [Answer(q.id, scale_value=5) if q.scale else Answer(q.id) for q in questions])
+    speaker = session.speakers[1]
+    page = words(client.get(f"/s/{session.id}/speakers/{speaker.id}/evaluation"))
+    assert "Step 4 of 5:</strong> speaker evaluation — Lee Park, PharmD" in page
+    assert "Still to do after this: speaker evaluation — Dr. Maya Chen, claim credit." in page

@@ -1,5 +1,5 @@
 """The steps to credit, as a pure function of what the attendee has done."""
-from claims.journey import Facts, progress
+from claims.journey import Facts, Place, place_of, progress
 from claims.rules import ClaimRefused, check_identity, claim_options
 
 import pytest
@@ -13,6 +13,16 @@ def test_without_check_in_or_posttest_the_steps_are_code_course_speakers_claim()
     p = progress(Facts(speakers=((7, "Dr. Chen", False), (8, "Lee Park", False))))
     assert keys(p) == ["code", "course", "speaker:7", "speaker:8", "claim"]
     assert p.next_step.key == "course" and not p.ready_to_claim
+
+
+def test_each_step_knows_its_place_and_what_is_left_after_it():
+    steps = progress(Facts(course_done=True, speakers=((7, "Dr. Chen", False), (8, "Lee Park", True)),
+                           posttest_required=True)).steps
+    assert place_of(steps, "course") == Place(2, 6, "course evaluation", ("speaker evaluation — Dr. Chen", "posttest", "claim credit"))
+    assert place_of(steps, "speaker:8") == Place(4, 6, "speaker evaluation — Lee Park",
+                                                 ("speaker evaluation — Dr. Chen", "posttest", "claim credit"))
+    assert place_of(steps, "posttest") == Place(5, 6, "posttest", ("speaker evaluation — Dr. Chen", "claim credit"))
+    assert place_of(steps, "speaker:9") is None
 
 
 def test_attendance_comes_first_when_the_event_requires_check_in_and_says_what_to_do():
