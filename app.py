@@ -125,6 +125,14 @@ def create_app(config: dict | None = None) -> Flask:
     # Claims' pages show each claim's report status without importing reporting.
     app.jinja_env.globals["report_status"] = report_status
     allow_room("desk", lambda ident: may_use_desk(current_user, ident))  # the event's check-in desks
+    # The host's set-up checklist on the event page: each package's part of setting up an event.
+    from checkin.views import checklist_items as checkin_items
+    from codes.views import checklist_items as codes_items
+    from evaluations.views import checklist_items as evaluations_items
+    from events import checklist
+
+    for source in (evaluations_items, checkin_items, codes_items):
+        checklist.add_source(source)
 
     @app.get("/vendor/<path:filename>")
     def vendor(filename: str):

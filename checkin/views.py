@@ -18,6 +18,7 @@ from checkin.forms import DeskDeviceForm, ImportForm, MatchForm, RevokeForm, Set
 from checkin.models import DeskDevice, Registration, WebinarImport, WebinarParticipant
 from core import audit, clock
 from core.db import db
+from events import checklist
 from events.access import managed_event, managed_session
 from events.forms import ConfirmForm
 from events.localtime import format_local
@@ -339,3 +340,15 @@ def match_participant(participant_id: int):
         else:
             flash(f"Matched to {user.name}; they already had attendance for this session.")
     return redirect(url_for("checkin.webinar_import", import_id=report.id))
+
+
+# --- the host's set-up checklist (events.checklist) -------------------------------
+
+def checklist_items(event: Event) -> list[checklist.Item]:
+    """Registrants and their badges, for the event's set-up checklist."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(Registration.event_id == event.id))
+    state = (f"{checklist.plural(total, 'person', 'people')} registered, each with a badge" if total
+             else "No one registered yet: import a list, or attendees register on the event page")
+    if event.checkin_required:
+        state += "; check-in is required for credit"
+    return [checklist.Item(50, "Registrants and badges", state, url_for("checkin.registrants", event_id=event.id))]

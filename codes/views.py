@@ -1,6 +1,7 @@
 """Host pages for a session's code: its settings, and the presenter view for the projector."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -14,6 +15,7 @@ from codes.setup import code_for, new_random_code, reveal, set_custom_code
 from core import clock
 from core.db import db
 from core.realtime import push
+from events import checklist
 from events.forms import ConfirmForm
 from events.localtime import format_local
 from events.access import managed_session
@@ -134,3 +136,20 @@ def new_code(session_id: int):
         push(f"presenter:{session.id}", "code_changed", {"session_id": session.id})
         flash(f"The code is now {rules.grouped(session_code.code)}.")
     return redirect(url_for("codes.settings", session_id=session.id))
+
+
+# --- the host's set-up checklist (events.checklist) -------------------------------
+
+def checklist_items(event) -> list[checklist.Item]:
+    """The presenter views: the one to open next, and how many codes are shown."""
+    if not event.sessions:
+        return []
+    now = clock.now()
+    upcoming = [s for s in event.sessions if s.ends_at > now]
+    shown = db.session.scalar(sa.select(sa.func.count()).select_from(SessionCode).where(
+        SessionCode.session_id.in_([s.id for s in event.sessions]), SessionCode.revealed_at.is_not(None)))
+    state = f"{shown} of {checklist.plural(len(event.sessions), 'code')} shown"
+    if upcoming:
+        state += f"; next: {upcoming[0].title}, at its end"
+    target = (upcoming or event.sessions)[0]
+    return [checklist.Item(60, "Presenter views", state, url_for("codes.present", session_id=target.id))]

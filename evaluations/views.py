@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -10,7 +11,7 @@ from evaluations.forms import (
     NewQuestionForm, PosttestQuestionForm, PosttestSettingsForm, QuestionForm, answered_fields, blank_fields, chosen_in,
     evaluation_form, posttest_form,
 )
-from evaluations.models import KINDS, EvaluationQuestion, PosttestQuestion
+from evaluations.models import KINDS, EvaluationQuestion, Posttest, PosttestQuestion
 from evaluations.posttest import (
     DEFAULT_PASS_MARK, MAX_ATTEMPTS, PosttestError, QuestionDraft, add_posttest_question, attempts_of,
     edit_posttest_question, posttest_of, remove_posttest_question, save_answers, save_posttest_settings,
@@ -19,6 +20,7 @@ from evaluations.posttest import (
 from evaluations.progress import posttest_status
 from evaluations.questions import QuestionError, active_questions, add_question, edit_question, remove_question
 from evaluations.responses import Answer, submit_evaluation, target_name
+from events import checklist
 from events.forms import ConfirmForm
 from events.access import managed_event, managed_session
 from events.models import Event, EventSession
@@ -339,3 +341,28 @@ def posttest_question_remove(session_id: int, question_id: int):
         remove_posttest_question(question, current_user.id)
         flash("Question removed.")
     return redirect(url_for("evaluations.host_posttest", session_id=session.id))
+
+
+# --- the host's set-up checklist (events.checklist) -------------------------------
+
+def checklist_items(event) -> list[checklist.Item]:
+    """The evaluation questions and the posttests of `event`, for its set-up checklist."""
+    asked = dict(db.session.execute(
+        sa.select(EvaluationQuestion.kind, sa.func.count()).where(EvaluationQuestion.event_id == event.id,
+                                                                  ~EvaluationQuestion.retired)
+        .group_by(EvaluationQuestion.kind)).all())
+    with_posttest = set(db.session.scalars(sa.select(Posttest.session_id).join(Posttest.questions).where(
+        Posttest.session_id.in_([s.id for s in event.sessions]))))
+    without = [s for s in event.sessions if s.id not in with_posttest]
+    course, speaker = asked.get("course", 0), asked.get("speaker", 0)
+    items = [checklist.Item(
+        20, "Evaluations", f"{checklist.plural(course, 'course question')}, {speaker} for each speaker",
+        url_for("evaluations.host_evaluations", event_id=event.id), ready=course > 0)]
+    if event.sessions:
+        state = (f"{len(with_posttest)} of {checklist.plural(len(event.sessions), 'session')} "
+                 f"{'has' if len(with_posttest) == 1 else 'have'} one")
+        if without:
+            state += f"; {len(without)} without a posttest" + (f": {without[0].title}" if len(without) == 1 else "")
+        target = (without or event.sessions)[0]
+        items.append(checklist.Item(30, "Posttests", state, url_for("evaluations.host_posttest", session_id=target.id)))
+    return items

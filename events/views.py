@@ -10,6 +10,7 @@ from core.db import db
 from core.realtime import push
 from events import credit
 from events.access import managed_event, managed_session
+from events import checklist
 from events.forms import ConfirmForm, EventForm, GrantRoleForm, SessionForm, StaffForm
 from events.localtime import format_local, format_span
 from events.models import Event, EventRole, EventSession, can_manage, hosted_events
@@ -106,7 +107,8 @@ def edit_event(event_id: int):
 @login_required
 def manage_event(event_id: int):
     event = managed_event(event_id)
-    return render_template("events/manage_event.html", event=event, now=clock.now(), format_local=format_local)
+    return render_template("events/manage_event.html", event=event, now=clock.now(), format_local=format_local,
+                           checklist=checklist.items(event))
 
 
 def _fill_session(form: SessionForm, session: EventSession, event: Event):

@@ -258,3 +258,30 @@ def test_a_host_manages_staff_of_their_own_event_only(client, auth, logged_in, h
     assert mine_client.post(f"/host/events/{mine.id}/staff/{host_grant.id}/remove").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EventRole)) == 3
     assert "Dev Desk" not in mine_client.get(f"/host/events/{mine.id}/staff").get_data(as_text=True)
+
+
+def test_the_event_page_lists_what_is_set_up_and_what_is_left_each_with_a_link(client, auth, host, make_user, make_event,
+                                                                                make_session):
+    from evaluations.posttest import QuestionDraft, add_posttest_question
+
+    event = make_event()
+    auth.login(host)
+    empty = html.unescape(client.get(f"/host/events/{event.id}").get_data(as_text=True))
+    assert "No sessions yet: add the first." in empty and f'href="/host/events/{event.id}/sessions/new"' in empty
+
+    tested = make_session(event=event, title="Anticoagulation update")
+    make_session(event=event, title="Immunization law", starts_in=dt.timedelta(hours=2))
+    add_posttest_question(tested, QuestionDraft("Which drug needs INR checks?", ["Warfarin", "Apixaban"], 0), host.id)
+    desk = make_user("desk@example.org", "Dev Desk")
+    client.post(f"/host/events/{event.id}/staff", data={"email": desk.email})
+    page = html.unescape(client.get(f"/host/events/{event.id}").get_data(as_text=True))
+    checklist = page[page.index('<ul class="checklist">'):page.index("</ul>", page.index('<ul class="checklist">'))]
+    titles = [line.split(">")[1].split("<")[0] for line in checklist.split('<a href="')[1:]]
+    assert titles == ["Sessions", "Evaluations", "Posttests", "Check-in staff", "Registrants and badges", "Presenter views"]
+    assert "2 sessions" in checklist
+    assert "1 of 2 sessions has one; 1 without a posttest: Immunization law" in checklist
+    immunization = db.session.scalar(sa.select(EventSession.id).where(EventSession.title == "Immunization law"))
+    assert f'href="/host/sessions/{immunization}/posttest"' in checklist
+    assert f'href="/host/events/{event.id}/evaluations"' in checklist
+    assert "1 person" in checklist and "No one registered yet" in checklist
+    assert "0 of 2 codes shown; next: Anticoagulation update, at its end" in checklist
