@@ -73,8 +73,14 @@ def _accept(page: str, form: CodeForm):
                 and has_redeemed(user_id, refused.session.id):
             return redirect(url_for("claims.progress", session_id=refused.session.id))
         return _code_page(page, form, other_page=other_page)
-    flash(f"Code accepted: {entered.title}." if created else f"Welcome back: {entered.title}.")
-    return redirect(next_url(flow.standing(user_id, entered.id, clock.now())))
+    now = clock.now()
+    if entered.window.state(now) == "not_open":  # revealed early: kept, and the claim waits
+        opens = format_local(entered.opens_at, entered.event.zone)
+        flash(f"Code accepted: {entered.title}. Claims open at {opens}; you can fill the evaluations now."
+              if created else f"Welcome back: {entered.title}. Claims open at {opens}.")
+    else:
+        flash(f"Code accepted: {entered.title}." if created else f"Welcome back: {entered.title}.")
+    return redirect(next_url(flow.standing(user_id, entered.id, now)))
 
 
 def _code_page(page: str, form: CodeForm, *, status: int = 200, other_page=None):
@@ -108,6 +114,8 @@ def step_url(step: Step, session) -> str | None:
 def next_url(journey: flow.Journey) -> str:
     """Straight to the next thing to do; the progress page when that is not a page."""
     step = journey.progress.next_step
+    if step and step.key == "claim" and journey.window_state == "not_open":
+        step = None  # the claim waits for the window: the progress page says when, and moves on when it opens
     url = step_url(step, journey.session) if step else None
     return url or url_for("claims.progress", session_id=journey.session.id)
 

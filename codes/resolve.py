@@ -40,7 +40,8 @@ class CodeRefused(Exception):
 
 
 def resolve(typed: str, page: str, now: dt.datetime) -> SessionSheet:
-    """The session whose code was typed on `page` ('live' or 'home_study'), if claims are open for it.
+    """The session whose code was typed on `page` ('live' or 'home_study'), if claims are open for it, or will
+    open and the host has revealed the code already.
 
     One statement: the code's session and its event's version; the session itself comes from the
     process's cache (events.catalogue).
@@ -55,15 +56,17 @@ def resolve(typed: str, page: str, now: dt.datetime) -> SessionSheet:
         raise CodeRefused("uan")
     if not rules.is_well_formed(code):
         raise CodeRefused("malformed")
-    session = _session_with_code(code, now)
-    if session is None:
+    found = _session_with_code(code, now)
+    if found is None:
         raise CodeRefused("unknown")
+    session, revealed = found
     if session.kind != page:
         right_page = "live" if session.live else "home_study"
         raise CodeRefused("wrong_page", session, right_page=right_page, code=code)
     window = session.window
     state = window.state(now)
-    if state == "not_open":
+    if state == "not_open" and not revealed:
+        # Revealed early by the host, the code is kept: the evaluations may be filled, the claim waits for the window.
         raise CodeRefused("not_open", session, opens_at=window.opens_at, now=now)
     if state == "closed":
         raise CodeRefused("closed", session, closed_at=window.closes_at, now=now)
@@ -75,7 +78,7 @@ def _code_query() -> sa.Select:
     """The session with the code `code` and its event's version: one still open at `now` first, else the one
     that closed last. Built once (every code typed at the end of a session runs it)."""
     still_open = sa.case((EventSession.closes_at > sa.bindparam("now", type_=EventSession.closes_at.type), 0), else_=1)
-    return (sa.select(EventSession.id, Event.version)
+    return (sa.select(EventSession.id, Event.version, SessionCode.revealed_at)
             .join(SessionCode, SessionCode.session_id == EventSession.id)
             .join(Event, Event.id == EventSession.event_id)
             .where(SessionCode.code == sa.bindparam("code", type_=sa.String))
@@ -83,10 +86,11 @@ def _code_query() -> sa.Select:
             .limit(1))
 
 
-def _session_with_code(code: str, now: dt.datetime) -> SessionSheet | None:
-    """The session with this code: one still open first, else the one that closed last."""
+def _session_with_code(code: str, now: dt.datetime) -> tuple[SessionSheet, bool] | None:
+    """The session with this code (one still open first, else the one that closed last) and whether the host
+    has revealed the code."""
     found = db.session.execute(_code_query(), {"code": code, "now": now}).first()
-    return catalogue.sheet(found.id, found.version) if found else None
+    return (catalogue.sheet(found.id, found.version), found.revealed_at is not None) if found else None
 
 
 NEAR_HORIZON = dt.timedelta(days=1)  # codes of sessions whose claims open within a day count for typos

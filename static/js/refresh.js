@@ -24,5 +24,9 @@
     const handlers = {};
     for (const name of (el.dataset.events || "step").split(" ")) handlers[name] = refresh;
     window.ClaimDeskLive && window.ClaimDeskLive.join(el.dataset.room, handlers, refresh);
+    // Claims not open yet (a code revealed early): the session's room says when they open.
+    if (el.dataset.windowRoom && window.ClaimDeskLive) {
+      window.ClaimDeskLive.join(el.dataset.windowRoom, { window: refresh }, null);
+    }
   });
 })();

@@ -73,3 +73,40 @@ def test_without_live_updates_the_page_s_own_timer_flips_it_after_the_phone_slee
     phone.clock.fast_forward("11:00")  # the phone wakes eleven minutes later
     expect(window).to_contain_text("Claims are open until", timeout=5_000)
     assert phone.evaluate("window.sameDocument") is True
+
+
+def test_a_code_revealed_early_is_kept_and_the_progress_page_moves_on_when_claims_open(phone, live_server):
+    from codes.setup import code_for
+    from core.db import db
+
+    session_id = seed_session(live_server)  # ends in 10 minutes; the host reveals the code now
+    app = live_server.app()
+    with app.app_context():
+        from events.models import EventSession
+
+        code = code_for(db.session.get(EventSession, session_id))
+        code.revealed_at = code.created_at
+        db.session.commit()
+        typed = code.code
+
+    phone.goto("/register")
+    phone.get_by_label("Full name").fill("Pat Pharmacist")
+    phone.get_by_label("Email").fill("pat@example.org")
+    phone.get_by_label("Password").fill("a long password")
+    phone.get_by_role("button", name="Create account").click()
+    phone.goto(f"/live?code={typed}")
+    phone.get_by_role("button", name="Continue").click()
+    expect(phone.get_by_text("you can fill the evaluations now")).to_be_visible()
+    expect(phone.get_by_role("heading", name="Course evaluation")).to_be_visible()
+    for group in phone.locator("form.evaluation fieldset").all():
+        group.get_by_role("radio").last.check()
+    phone.locator("form.evaluation [type=submit]").click()
+
+    journey = phone.locator("#journey")
+    expect(journey).to_contain_text("Opens ")  # the claim waits for the window, and the page says when
+    phone.wait_for_function("() => window.io !== undefined")
+    phone.evaluate("window.sameDocument = true")
+    live_server.move_clock(11 * 60)  # the session ends on the server: claims open
+    expect(journey).to_contain_text("Closes in", timeout=5_000)
+    expect(journey.get_by_role("link", name="Claim your credit")).to_be_visible()
+    assert phone.evaluate("window.sameDocument") is True  # it moved on by itself

@@ -178,3 +178,42 @@ def test_each_evaluation_page_says_which_step_it_is_and_what_is_left(client, aut
     page = words(client.get(f"/s/{session.id}/speakers/{speaker.id}/evaluation"))
     assert "Step 4 of 5:</strong> speaker evaluation — Lee Park, PharmD" in page
     assert "Still to do after this: speaker evaluation — Dr. Maya Chen, claim credit." in page
+
+
+def test_a_code_revealed_early_is_kept_the_evaluations_open_and_the_claim_waits_for_the_window(
+        client, auth, attendee, host, make_session, code_of, evaluated):
+    from claims.models import Claim
+    from codes.redeem import redemption_count
+    from codes.setup import reveal
+
+    session = make_session()  # running: it ends, and claims open, at 2:30 PM
+    reveal(session, host)
+    auth.login(attendee)
+    response = client.post("/live", data={"code": code_of(session)})
+    assert response.headers["Location"] == f"/s/{session.id}/evaluation"
+    assert "Code accepted: Anticoagulation update. Claims open at Sat 21 Nov 2026, 2:30 PM EST; you can fill the " \
+           "evaluations now." in words(client.get(response.headers["Location"]))
+    assert redemption_count(session.id) == 1  # the presenter's count includes it
+    training = words(client.get("/training"))
+    assert "Anticoagulation update" in training and "Opens Sat 21 Nov 2026, 2:30 PM EST" in training
+    evaluated(attendee, session)
+    # Evaluations done: the progress page, which says when claims open and listens for the window.
+    progress = words(client.get(f"/training/{session.id}"))
+    assert "Opens Sat 21 Nov 2026, 2:30 PM EST" in progress and f'data-window-room="session:{session.id}"' in progress
+    refused = words(client.post(f"/training/{session.id}/claim", data={"profession": "pharmacist", "eprofile_id": "1234567",
+                                                                       "birth_mmdd": "0207"}))
+    assert "Claims for this session open at Sat 21 Nov 2026, 2:30 PM EST." in refused
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Claim)) == 0
+    clock.move_to(session.ends_at)
+    assert "data-window-room" not in words(client.get(f"/training/{session.id}"))
+    claimed = client.post(f"/training/{session.id}/claim", data={"profession": "pharmacist", "eprofile_id": "1234567",
+                                                                 "birth_mmdd": "0207"})
+    assert claimed.status_code == 302 and db.session.scalar(sa.select(sa.func.count()).select_from(Claim)) == 1
+
+
+def test_a_code_not_yet_revealed_is_still_refused_before_the_window(client, auth, attendee, make_session, code_of):
+    session = make_session()
+    auth.login(attendee)
+    page = words(client.post("/live", data={"code": code_of(session)}))
+    assert "Come back then with the same code." in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Redemption)) == 0

@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from codes.redeem import redeem
 from codes.setup import code_for, set_custom_code
+from core import clock
 from core.audit import AuditEntry
 from core.db import db
 from core.realtime import socketio
@@ -49,12 +50,23 @@ def test_before_the_reveal_the_view_shows_the_title_and_window_but_not_the_code(
     page = response.get_data(as_text=True)
     assert "Anticoagulation update" in page
     assert "Claims open at Sat 21 Nov 2026, 2:30 PM EST" in page
-    assert "Reveal code" in page
+    # During the session the host is warned before revealing early.
+    assert ("Claims open at Sat 21 Nov 2026, 2:30 PM EST.</strong> Revealed now, the code is kept by every phone that\n"
+            "      enters it and the evaluations can be filled; claims still wait until then.") in page
+    assert ">Reveal code early</button>" in page
     assert code_of(session) not in page and "<svg" not in page
     assert response.headers["Cache-Control"] == "no-store"
     state = client.get(f"/host/sessions/{session.id}/present.json").get_json()
     assert (state["revealed"], state["code"], state["entry_url"]) == (False, None, None)
     assert state["window"]["state"] == "not_open"
+
+
+def test_after_the_session_ends_revealing_is_not_early(client, auth, host, make_session):
+    session = make_session()
+    clock.move_to(session.ends_at)
+    auth.login(host)
+    page = client.get(f"/host/sessions/{session.id}/present").get_data(as_text=True)
+    assert ">Reveal code</button>" in page and "Revealed now" not in page
 
 
 def test_revealing_shows_the_code_in_groups_with_the_qr_and_count_and_is_logged(
