@@ -113,7 +113,8 @@ def build(host, person, make_event_title: str = "Pharmacy Update") -> World:
         db.session.flush()
         if state is not None:
             target = "pars" if profession == "physician" else "cpe_monitor"
-            db.session.add(OutboxEntry(claim_id=row.id, target=target, state=state, created_at=now))
+            db.session.add(OutboxEntry(claim_id=row.id, target=target, state=state, created_at=now,
+                                        accepted_at=now if state == "accepted" else None))
         return row
 
     claim(ann, anticoag, "pharmacist", "accepted")
