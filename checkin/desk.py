@@ -349,6 +349,13 @@ def _check_in(event: Event, checkin_list: CheckinList, *, nonce: str, desk: str,
             # This nonce is logged already, or another request checked this person in between our
             # read and our write; the next attempt finds its row and answers from it.
             db.session.rollback()
+        except sa.exc.DBAPIError as error:
+            # The connection was lost under the scan (the database restarted, its backend was ended):
+            # the transaction went with it, or was committed just before. Like a conflict: the next
+            # attempt, on a new connection, looks the nonce up and answers from the log or checks in.
+            db.session.rollback()
+            if not error.connection_invalidated:
+                raise
         except Exception:
             db.session.rollback()
             raise

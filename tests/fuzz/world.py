@@ -43,6 +43,7 @@ class World:
     # so that the desk staff keep their role, the device its token and the attendee their badge all run long.
     expendable: dict[tuple[str, str], list[int]] = dataclasses.field(default_factory=dict)
     fields: dict[str, set[str]] = dataclasses.field(default_factory=dict)  # endpoint -> its forms' field names
+    values: dict[str, list[str]] = dataclasses.field(default_factory=dict)  # field name -> values that pass its checks
     backend: str = ""  # "sqlite" or "postgresql"
     exceptions: object = None  # tests.fuzz.inputs.Exceptions
 
@@ -71,13 +72,16 @@ def build(app: Flask, now: dt.datetime) -> World:
     from checkin.webinar import import_report
     from claims.flow import claim_credit
     from claims.models import Claim, OutboxEntry
+    from codes.models import SessionCode
     from codes.redeem import redeem
+    from evaluations.models import EvaluationQuestion, PosttestQuestion
     from evaluations.posttest import (QuestionDraft, add_posttest_question, posttest_of, save_answers,
                                       save_posttest_settings, submit_attempt)
     from evaluations.questions import active_questions
     from evaluations.responses import Answer, submit_evaluation
     from events.demo import PASSWORD, PEOPLE, load_demo
     from events.models import EventRole, Speaker
+    from events.setup import grant_role
     from tests.reporting import world as reporting_world
 
     hashed = _password_hash(PASSWORD)
@@ -116,8 +120,6 @@ def build(app: Flask, now: dt.datetime) -> World:
     device, device_token = devices.issue(event, "Desk 2 - east entrance", host)
     spare_device, _ = devices.issue(event, "Spare desk", host)
     spare_staff = person("spare.desk@example.org", "Spare Desk")
-    from events.setup import grant_role
-
     spare_grant = grant_role(after.event, spare_staff.email, "checkin", people["admin"])
     registration = db.session.scalar(sa.select(Registration).where(Registration.event_id == event.id,
                                                                    Registration.user_id == attendee.id))
@@ -127,8 +129,6 @@ def build(app: Flask, now: dt.datetime) -> World:
 
     def all_ids(column, *where) -> list[int]:
         return list(db.session.scalars(sa.select(column).where(*where).order_by(column)))
-
-    from evaluations.models import EvaluationQuestion, PosttestQuestion
 
     events = [event.id, after.event.id]
     ids = {
@@ -153,7 +153,7 @@ def build(app: Flask, now: dt.datetime) -> World:
         "filename": ["socket.io.min.js", "chart.umd.min.js", "ponyfill.js", "zxing_reader.wasm", "css/app.css",
                      "js/desk.js"],
     }
-    others = [r.id for r in after.people.values()]
+    others = [user.id for user in after.people.values()]
     after_registrations = all_ids(Registration.id, Registration.event_id == after.event.id)
     expendable = {
         ("events.revoke", "grant_id"): [spare_grant.id],
@@ -166,8 +166,22 @@ def build(app: Flask, now: dt.datetime) -> World:
         ("evaluations.remove_evaluation_question", "question_id"): all_ids(
             EvaluationQuestion.id, EvaluationQuestion.event_id == after.event.id),
     }
+    badges = list(db.session.scalars(sa.select(Registration.badge_token).order_by(Registration.id)))
+    codes = list(db.session.scalars(sa.select(SessionCode.code)))
+    values = {
+        "code": [registration.badge_token, *badges, *codes], "token": badges,
+        "registration_id": [str(i) for i in ids["registration_id"]], "registration": [str(registration.id)],
+        "checkin_id": [str(i) for i in ids["checkin_id"]], "user_id": [str(i) for i in ids["user_id"]],
+        "question_id": [str(i) for i in ids["posttest_question_id"]],
+        "choice_id": [str(c.id) for q in live_questions for c in q.choices],
+        "desk": ["Desk 1", "East door"], "list": texts["list_key"], "event": [str(i) for i in events],
+        "q": ["maya", "attendee@demo", "Alex Att"], "email": ["wanda@example.org", "attendee@demo.claimdesk.test"],
+        "name": ["Wanda Walker"], "profession": ["pharmacist", "technician", "physician"], "reason": ["Wrong person"],
+        "eprofile_id": ["1234567"], "birth_mmdd": ["0207"], "npi": ["1234567893"], "password": [PASSWORD],
+        "minimum_minutes": ["50"], "pass_mark": ["70"], "position": ["1", "2"], "correct": ["1"],
+    }
     world = World(app=app, ids=ids, texts=texts, cookies={"anonymous": None}, csrf={}, device_token=device_token,
-                  expendable=expendable)
+                  expendable=expendable, values=values)
     app.config["WTF_CSRF_ENABLED"] = True  # from here on as in production
     _log_in(world, {role: email for email, _, role in PEOPLE}, PASSWORD)
     _read_forms(world)
