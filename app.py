@@ -57,11 +57,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    # Ids the database can hold, no NUL characters, forms that can be read: before any route is added,
+    # and before any other reader of the request (the CSRF check reads the form).
+    edge.init_app(app)
     csrf.init_app(app)
     ratelimit.init_app(app)
     login_manager.init_app(app)
     realtime.init_app(app)  # in process, or through Redis with REDIS_URL
-    edge.init_app(app)  # ids the database can hold, no NUL characters: before any route is added
     errors.register(app)
     forms.init_app(app)  # the field renderers of templates/core/forms.html
 

@@ -19,6 +19,7 @@ from accounts.models import User
 from checkin import desk, devices
 from checkin.models import DeskDevice
 from checkin.openapi import DOCUMENT
+from core.edge import whole_number
 from core.errors import json_error
 from events.models import Event
 
@@ -182,10 +183,10 @@ def counters(event_id: int, list_key: str):
 @bp.get("/events/<int:event_id>/lists/<list_key>/state")
 def state(event_id: int, list_key: str):
     event = desk_event(event_id)
-    last = request.args.get("last", str(desk.LAST_SCANS))
-    if not last.isdigit() or not 1 <= int(last) <= 50:
+    last = whole_number(request.args.get("last", str(desk.LAST_SCANS)), largest=50)
+    if not last:
         raise BadRequest("'last' must be a whole number from 1 to 50.", "last")
-    return jsonify(desk.list_state(event, list_key, int(last)))
+    return jsonify(desk.list_state(event, list_key, last))
 
 
 @bp.get("/events/<int:event_id>/lists/<list_key>/search")

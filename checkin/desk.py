@@ -33,6 +33,7 @@ from checkin.registration import RegistrationError, register_person
 from core import audit, clock
 from core.realtime import push, socketio
 from core.db import db
+from core.edge import whole_number
 from events.localtime import format_local_time
 from events.models import Event, EventRole, EventSession
 
@@ -146,9 +147,10 @@ def check_list(event: Event, list_key: str) -> CheckinList:
     if list_key == ENTRANCE:
         return CheckinList(ENTRANCE, "Event entrance")
     kind, _, ident = list_key.partition(":")
-    if kind == "session" and ident.isdigit() and len(ident) < 12:
+    session_id = whole_number(ident) if kind == "session" else None
+    if session_id is not None:
         title = db.session.scalar(sa.select(EventSession.title).where(
-            EventSession.id == int(ident), EventSession.event_id == event.id))
+            EventSession.id == session_id, EventSession.event_id == event.id))
         if title is not None:
             return CheckinList(list_key, f"Session door: {title}")
     raise DeskError("unknown_list", "That check-in list is not one of this event's lists.", "list")
@@ -347,6 +349,13 @@ def _check_in(event: Event, checkin_list: CheckinList, *, nonce: str, desk: str,
             # This nonce is logged already, or another request checked this person in between our
             # read and our write; the next attempt finds its row and answers from it.
             db.session.rollback()
+        except sa.exc.DBAPIError as error:
+            # The connection was lost under the scan (the database restarted, its backend was ended):
+            # the transaction went with it, or was committed just before. Like a conflict: the next
+            # attempt, on a new connection, looks the nonce up and answers from the log or checks in.
+            db.session.rollback()
+            if not error.connection_invalidated:
+                raise
         except Exception:
             db.session.rollback()
             raise

@@ -11,6 +11,7 @@ from accounts.profile import PROFESSIONS
 from checkin import desk
 from checkin.models import ENTRANCE
 from core.db import db
+from core.edge import whole_number
 from events.models import Event
 
 bp = Blueprint("desk", __name__)
@@ -100,7 +101,7 @@ def check_in(event_id: int):
     event = desk_event(event_id)
     form = request.form
     ident = form.get("registration_id", "")
-    registration_id = int(ident) if ident.isdigit() and len(ident) < 15 else 0
+    registration_id = whole_number(ident) or 0
     return _posted(event, lambda list_key, desk_name: desk.check_in_registration(
         event, list_key, registration_id, form.get("nonce", ""), desk_name, current_user))
 

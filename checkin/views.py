@@ -18,6 +18,7 @@ from checkin.forms import DeskDeviceForm, ImportForm, MatchForm, RevokeForm, Set
 from checkin.models import DeskDevice, Registration, WebinarImport, WebinarParticipant
 from core import audit, clock
 from core.db import db
+from core.edge import whole_number
 from events import checklist
 from events.access import managed_event, managed_session
 from events.forms import ConfirmForm
@@ -27,12 +28,6 @@ from events.models import Event
 bp = Blueprint("checkin", __name__)
 STATIC_JS = Path(__file__).resolve().parents[1] / "static" / "js"
 PER_PAGE = 50
-
-
-def _number(text: str | None) -> int | None:
-    """A row id or page number typed into a form or address: digits that fit a database integer, else None."""
-    text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
 
 
 # --- attendees ----------------------------------------------------------------
@@ -120,7 +115,7 @@ def _registrant_query(event: Event, query: str):
 def registrants(event_id: int):
     event = managed_event(event_id)
     query = request.args.get("q", "").strip()[:100]
-    page = db.paginate(_registrant_query(event, query), page=_number(request.args.get("page")) or 1,
+    page = db.paginate(_registrant_query(event, query), page=whole_number(request.args.get("page")) or 1,
                        per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Registration)
                               .where(Registration.event_id == event.id))
@@ -132,7 +127,7 @@ def registrants(event_id: int):
 
 def _selected(event: Event) -> list[Registration]:
     """The registrations ticked on the list (at most one page's worth is ever posted)."""
-    ids = [number for number in map(_number, request.form.getlist("registration")) if number][:MAX_BADGES]
+    ids = [number for number in map(whole_number, request.form.getlist("registration")) if number][:MAX_BADGES]
     if not ids:
         return []
     return list(db.session.scalars(
@@ -148,7 +143,7 @@ def badge_sheet(event_id: int):
     event = managed_event(event_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("checkin.registrants", event_id=event.id))
-    batch = _number(request.form.get("batch"))
+    batch = whole_number(request.form.get("batch"))
     if batch and batch <= 100_000:
         chosen = db.session.scalars(_registrant_query(event, "").options(sa.orm.joinedload(Registration.user))
                                     .offset((batch - 1) * MAX_BADGES).limit(MAX_BADGES)).all()
@@ -306,7 +301,7 @@ def webinar_import(import_id: int):
     report, session = _managed_import(import_id)
     finding = None
     candidates = []
-    find = _number(request.args.get("find"))
+    find = whole_number(request.args.get("find"))
     query = request.args.get("q", "").strip()[:100]
     if find:
         finding = db.session.get(WebinarParticipant, find)
@@ -329,7 +324,7 @@ def match_participant(participant_id: int):
     report, _ = _managed_import(participant.import_id)
     form = MatchForm()
     if form.validate_on_submit():
-        user_id = _number(form.user_id.data)
+        user_id = whole_number(form.user_id.data)
         user = db.session.get(User, user_id) if user_id else None
         if user is None:
             flash("That account no longer exists. Search again.", "error")

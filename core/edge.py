@@ -5,11 +5,20 @@
   database and fail there on about 60 routes).
 - A NUL character is never part of anything a person types, and PostgreSQL refuses it in text:
   any in the query string, the form fields or a JSON body is answered 400 in plain words.
+- A form part without a name is no field of any form (Flask-WTF's CSRF check failed on it): 400.
+- Files come in a field named `file` (UPLOAD_FIELD: every upload form's field is so named). Flask-WTF
+  puts files and fields together, so a file sent for a text field reached that field's code as a
+  file, a server error: 400.
+- Only the API (/api/) reads JSON. Pages take forms, and Flask-WTF would read a JSON body as one:
+  a list or a number for a body, a list or a number for a field, each a server error. A page sent
+  JSON answers 415 in plain words.
+
+These checks run before any other reader of the request (the CSRF check included).
 """
 from __future__ import annotations
 
 from flask import Flask, request
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from werkzeug.routing import IntegerConverter
 
 LARGEST_ID = 2**31 - 1  # PostgreSQL's integer; SQLite's is larger
@@ -23,8 +32,42 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def whole_number(text, largest: int = LARGEST_ID) -> int | None:
+    """A number typed into a form or an address (an id, a page): ASCII digits up to `largest`, else None.
+
+    `str.isdigit` also says yes to "²" (which `int` refuses) and to other scripts' digits, and a
+    number past the database's integer fails in the database, not as "not found".
+    """
+    text = (text or "").strip() if isinstance(text, str) else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(largest)):
+        return None
+    number = int(text)
+    return number if number <= largest else None
+
+
 class NulCharacter(BadRequest):
     """A request holding a NUL character (core.errors turns it into plain words)."""
+
+
+class NamelessPart(BadRequest):
+    """A multipart form with a part that has no name."""
+
+
+class FileWhereTextBelongs(BadRequest):
+    """A multipart form with a file in a field other than UPLOAD_FIELD."""
+
+
+class FormExpected(UnsupportedMediaType):
+    """A JSON body sent to a page (pages take forms; only /api/ reads JSON)."""
+
+
+UPLOAD_FIELD = "file"  # the name of every form's file field (checkin/forms.py)
+SUBMITTING = ("POST", "PUT", "PATCH", "DELETE")  # the methods Flask-WTF reads a body for
+
+
+def is_api() -> bool:
+    """Is this request for the JSON API? (Its errors are JSON too: core.errors.)"""
+    return request.path.startswith("/api/")
 
 
 def _has_nul(value) -> bool:
@@ -42,14 +85,21 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
 
     @app.before_request
-    def refuse_nul_characters():
+    def refuse_unreadable_input():
         if _has_nul(request.args.to_dict(flat=False)):
             raise NulCharacter()
-        if request.method in ("POST", "PUT", "PATCH"):
-            if request.is_json:
-                body = request.get_data()
-                if (b"\\u0000" in body or b"\x00" in body) and _has_nul(request.get_json(silent=True)):
-                    raise NulCharacter()
-            elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-                if _has_nul(request.form.to_dict(flat=False)):
-                    raise NulCharacter()
+        if request.method not in SUBMITTING:
+            return
+        if request.is_json:
+            if not is_api():
+                raise FormExpected()
+            body = request.get_data()
+            if (b"\\u0000" in body or b"\x00" in body) and _has_nul(request.get_json(silent=True)):
+                raise NulCharacter()
+        elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            if None in request.form or None in request.files:
+                raise NamelessPart()
+            if any(name != UPLOAD_FIELD for name in request.files):
+                raise FileWhereTextBelongs()
+            if _has_nul(request.form.to_dict(flat=False)):
+                raise NulCharacter()

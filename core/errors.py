@@ -5,7 +5,7 @@ from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from core.db import db
-from core.edge import NulCharacter
+from core.edge import FileWhereTextBelongs, FormExpected, NamelessPart, NulCharacter, is_api
 
 MESSAGES = {
     400: ("That request could not be understood", "Please go back and try again."),
@@ -19,7 +19,7 @@ MESSAGES = {
 
 # The machine-readable reason of a JSON error, when the caller gives none.
 REASONS = {400: "bad_request", 401: "login_required", 403: "forbidden", 404: "not_found",
-           405: "method_not_allowed", 429: "too_many_requests", 500: "server_error"}
+           405: "method_not_allowed", 415: "unsupported_media_type", 429: "too_many_requests", 500: "server_error"}
 
 
 def json_error(status: int, reason: str | None = None, message: str | None = None, detail: str | None = None,
@@ -38,7 +38,7 @@ def _page(status: int, title: str | None = None, detail: str | None = None, reas
         db.session.rollback()
     default_title, default_detail = MESSAGES.get(status, MESSAGES[500])
     title, detail = title or default_title, detail or default_detail
-    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+    if is_api() or request.accept_mimetypes.best == "application/json":
         return json_error(status, reason, title, detail)
     return render_template("core/error.html", status=status, title=title, detail=detail), status
 
@@ -54,6 +54,33 @@ def register(app) -> None:
             "That text could not be read",
             "It held an invisible control character (NUL) that no form takes. Please go back and type it again.",
             reason="nul_character",
+        )
+
+    @app.errorhandler(NamelessPart)
+    def nameless_part(e):
+        return _page(
+            400,
+            "That form could not be read",
+            "A part of it had no name, so it belongs to no field. Please go back and submit the form again.",
+            reason="nameless_part",
+        )
+
+    @app.errorhandler(FileWhereTextBelongs)
+    def file_where_text_belongs(e):
+        return _page(
+            400,
+            "That form could not be read",
+            "It sent a file where the form takes text. Please go back and submit the form again.",
+            reason="unexpected_file",
+        )
+
+    @app.errorhandler(FormExpected)
+    def form_expected(e):
+        return _page(
+            415,
+            "This page takes a form, not JSON",
+            "Submit the form on the page. Programs can use the check-in API under /api/v1/.",
+            reason="form_expected",
         )
 
     @app.errorhandler(CSRFError)

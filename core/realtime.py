@@ -24,6 +24,7 @@ from flask_socketio import SocketIO, join_room
 from socketio import RedisManager
 
 from core.broadcast import Rooms, use_direct_writes
+from core.edge import whole_number
 
 log = logging.getLogger(__name__)
 socketio = SocketIO()
@@ -163,7 +164,8 @@ def _join(message):
     room = str((message or {}).get("room", "")) if isinstance(message, dict) else ""
     kind, _, ident = room.partition(":")
     may_join = _rooms.get(kind)
-    if may_join is None or not ident.isdigit() or not may_join(int(ident)):
+    number = whole_number(ident)
+    if may_join is None or number is None or not may_join(number):
         return {"ok": False}
     join_room(room)
     return {"ok": True}
@@ -189,4 +191,4 @@ def resync_command(room: str | None) -> None:
 
 def _room_name(room: str) -> bool:
     kind, _, ident = room.partition(":")
-    return kind in _rooms and ident.isdigit()
+    return kind in _rooms and whole_number(ident) is not None

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from core import clock
 from core.access import admin_required
 from core.db import db
+from core.edge import whole_number
 from events.access import managed_event
 from events.forms import ConfirmForm
 from events.localtime import format_local
@@ -56,7 +57,7 @@ def resubmit(claim_id: int):
 def _filters():
     event_id = request.args.get("event", "")
     state = request.args.get("state", "")
-    return (int(event_id) if event_id.isdigit() else None), (state if state in STATES else "")
+    return whole_number(event_id), (state if state in STATES else "")
 
 
 @bp.get("/admin/reporting")

@@ -85,11 +85,11 @@ def chromium():
         browser.close()
 
 
-@pytest.fixture
-def app(database_url):
+def make_app(database_url: str, **overrides):
+    """The app on a test database, for a story told inside one app context (`app` and tests/fuzz)."""
     from app import create_app
 
-    app = create_app(_config(database_url))
+    app = create_app({**_config(database_url), **overrides})
 
     @app.before_request
     def forget_cached_user():
@@ -99,11 +99,22 @@ def app(database_url):
         g.pop("_login_user", None)
         g.pop("csrf_token", None)  # Flask-WTF keeps the request's CSRF token in `g` too
 
+    return app
+
+
+def forget_the_story() -> None:
+    """Inside the app context at a story's end: empty tables for the next, and no pooled connections."""
+    db.session.remove()
+    _empty_tables()
+    db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url):
+    app = make_app(database_url)
     with app.app_context():
         yield app
-        db.session.remove()
-        _empty_tables()
-        db.engine.dispose()
+        forget_the_story()
     clock.reset()
     forget_cached_copies()
 

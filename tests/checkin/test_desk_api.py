@@ -167,3 +167,45 @@ def test_without_javascript_search_and_check_in_are_plain_forms(world, staff_cli
     assert refused.status_code == 400
     text = refused.get_data(as_text=True)
     assert "That does not look like an email address." in text and 'value="Wanda Walker"' in text
+
+
+@pytest.fixture
+def connection_lost_before_the_check_in():
+    """The database connection dies just before the check-in's insert, once: PostgreSQL's backend is
+    ended from another connection (pg_terminate_backend), SQLite's connection is closed under it."""
+    lost = []
+
+    def end_the_connection(conn, cursor, statement, parameters, context, executemany):
+        if lost or not statement.startswith("INSERT INTO checkins "):
+            return
+        lost.append(statement)
+        dbapi_connection = conn.connection.dbapi_connection
+        if conn.dialect.name != "postgresql":
+            dbapi_connection.close()
+            return
+        pid = dbapi_connection.info.backend_pid
+        with db.engine.connect() as other:
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+
+    sa.event.listen(db.engine, "before_cursor_execute", end_the_connection)
+    yield lost
+    sa.event.remove(db.engine, "before_cursor_execute", end_the_connection)
+
+
+def test_a_connection_lost_during_a_walk_ins_check_in_is_retried_and_checks_in_once(
+        world, staff_client, connection_lost_before_the_check_in):
+    from accounts.models import User
+    from checkin.models import Registration
+
+    body = {"name": "Wanda Walker", "email": "wanda@example.org", "nonce": nonce(), "desk": "Desk 1"}
+    first = staff_client.post(url(world, "/lists/entrance/walk-ins"), json=body)
+    assert connection_lost_before_the_check_in, "the connection was never ended"
+    assert (first.status_code, first.json["result"], first.json["replayed"]) == (200, "checked_in", False)
+    again = staff_client.post(url(world, "/lists/entrance/walk-ins"), json=body)
+    assert again.status_code == 200 and again.json == {**first.json, "replayed": True}
+    wanda = db.session.scalar(sa.select(User).where(User.email == "wanda@example.org"))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
+        Registration.user_id == wanda.id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Checkin).where(Checkin.user_id == wanda.id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckinScan).where(
+        CheckinScan.nonce == body["nonce"])) == 1
