@@ -62,11 +62,10 @@ def present(session_id: int):
     if session_code.revealed:
         svg, url = qr_svg(session_code, session)
         qr = Markup(svg)  # made by us from the code and our own address
-    page = render_template(
+    return render_template(
         "codes/present.html", session=session, state=state, status=state["window"], qr=qr,
         entry_url=url, short_entry=short_entry_text(url) if url else None, confirm=ConfirmForm(),
     )
-    return page
 
 
 @bp.get("/host/sessions/<int:session_id>/present.json")
