@@ -17,7 +17,7 @@ from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
 from config import Config
-from core import admission, edge, errors, forms, logs, ratelimit, realtime
+from core import admission, edge, errors, forms, headers, logs, ratelimit, realtime
 from core.cookies import SignedCookieSessions
 from core.db import db
 from core.realtime import allow_room, socketio
@@ -66,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     realtime.init_app(app)  # in process, or through Redis with REDIS_URL
     errors.register(app)
     forms.init_app(app)  # the field renderers of templates/core/forms.html
+    headers.init_app(app)  # Content-Security-Policy and the other security headers; no-store on pages
 
     from accounts.cli import accounts_cli
     from accounts.models import User
@@ -149,6 +150,11 @@ def create_app(config: dict | None = None) -> Flask:
         if filename not in allowed:
             abort(404)
         return send_from_directory(ROOT / "node_modules" / allowed[filename], filename, max_age=86400)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        """Where browsers look for a site's icon unless a page names one."""
+        return send_from_directory(app.static_folder, "favicon.ico", max_age=86400)
 
     if app.config["BACKGROUND_TASKS"]:
         _start_background_tasks(app)

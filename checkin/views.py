@@ -59,12 +59,10 @@ def my_badge(event_id: int):
     """The attendee's own badge: only ever the logged-in person's, so there is nothing to guess."""
     event = db.get_or_404(Event, event_id)
     mine = registrations.registration_for(event, current_user.id)
-    response = make_response(render_template(
+    # Never kept by a browser's or a proxy's cache (core.headers); the page's service worker keeps it for offline use.
+    return render_template(
         "checkin/badge.html", event=event, registration=mine,
-        qr=badge.qr_svg(mine.badge_token) if mine and not mine.is_revoked else None, register_form=ConfirmForm()))
-    # Personal: never kept by a shared cache; the page's service worker keeps it for offline use.
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+        qr=badge.qr_svg(mine.badge_token) if mine and not mine.is_revoked else None, register_form=ConfirmForm())
 
 
 @bp.get("/badge-sw.js")
@@ -76,7 +74,6 @@ def badge_service_worker():
     response = make_response((STATIC_JS / "badge-sw.js").read_bytes())
     response.mimetype = "text/javascript"
     response.headers["Service-Worker-Allowed"] = "/events/"
-    response.headers["Cache-Control"] = "no-cache"
     return response
 
 
@@ -157,7 +154,6 @@ def badge_sheet(event_id: int):
     response = make_response(badge_sheet_pdf(chosen, title=f"Badges - {event.title}"))
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="badges-event-{event.id}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -178,10 +174,7 @@ def password_letters(event_id: int):
     audit.record(current_user.id, "password_links.made", f"event:{event.id}", f"{len(letters)} links")
     db.session.commit()
     expires = clock.now() + dt.timedelta(days=registrations.PASSWORD_LINK_DAYS)
-    response = make_response(render_template("checkin/password_letters.html", event=event, letters=letters,
-                                              expires=expires))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return render_template("checkin/password_letters.html", event=event, letters=letters, expires=expires)
 
 
 @bp.route("/host/events/<int:event_id>/registrants/import", methods=["GET", "POST"])
@@ -216,15 +209,13 @@ def revoke(registration_id: int):
 # --- hosts: desk devices ----------------------------------------------------------
 
 def _desk_devices_page(event: Event, form: DeskDeviceForm, issued=None, token: str = "", status: int = 200):
-    response = make_response(render_template(
+    # The token is shown once: never kept by a browser's or a proxy's cache (core.headers: no page is).
+    return render_template(
         "checkin/desk_devices.html", event=event, form=form, devices=devices.devices_of(event), issued=issued,
         token=token, qr=badge.qr_svg(token, "QR code of the desk device's token") if token else None,
         lists_url=url_for("desk_api.lists", event_id=event.id, _external=True),
         openapi_url=url_for("desk_api.openapi", _external=True), format_local=format_local,
-        revoke_form=ConfirmForm()), status)
-    # The token is shown once: never kept by a browser's or a proxy's cache.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        revoke_form=ConfirmForm()), status
 
 
 @bp.get("/host/events/<int:event_id>/desk-devices")

@@ -54,11 +54,6 @@ def presenter_state(session: EventSession, session_code: SessionCode) -> dict:
     return state
 
 
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/host/sessions/<int:session_id>/present")
 @login_required
 def present(session_id: int):
@@ -69,18 +64,17 @@ def present(session_id: int):
     if session_code.revealed:
         svg, url = qr_svg(session_code, session)
         qr = Markup(svg)  # made by us from the code and our own address
-    page = render_template(
+    return render_template(
         "codes/present.html", session=session, state=state, status=state["window"], qr=qr,
         entry_url=url, short_entry=short_entry_text(url) if url else None, confirm=ConfirmForm(),
     )
-    return _no_store(Response(page))
 
 
 @bp.get("/host/sessions/<int:session_id>/present.json")
 @login_required
 def present_state(session_id: int):
     session = managed_session(session_id)
-    return _no_store(jsonify(presenter_state(session, code_for(session))))
+    return jsonify(presenter_state(session, code_for(session)))
 
 
 @bp.post("/host/sessions/<int:session_id>/reveal")
@@ -101,7 +95,7 @@ def qr_image(session_id: int):
     svg, _ = qr_svg(code_for(session), session)
     response = Response('<?xml version="1.0" encoding="UTF-8"?>\n' + svg, mimetype="image/svg+xml")
     response.headers["Content-Disposition"] = f'attachment; filename="session-{session.id}-qr.svg"'
-    return _no_store(response)
+    return response
 
 
 @bp.route("/host/sessions/<int:session_id>/code", methods=["GET", "POST"])

@@ -22,7 +22,7 @@ bp = Blueprint("health", __name__)
 @bp.get("/health/live")
 def live():
     """The process answers (no database work): also the bare endpoint benchmarks compare to."""
-    return "ok\n", 200, {"Content-Type": "text/plain", "Cache-Control": "no-store"}
+    return "ok\n", 200, {"Content-Type": "text/plain"}
 
 
 def database_state() -> str:
@@ -64,4 +64,4 @@ def health():
         report["status"], status = "degraded", 200
     else:
         report["status"], status = "ok", 200
-    return jsonify(report), status, {"Cache-Control": "no-store"}
+    return jsonify(report), status

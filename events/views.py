@@ -54,9 +54,7 @@ def session_page(session_id: int):
 @bp.get("/s/<int:session_id>/window.json")
 def session_window(session_id: int):
     session = db.get_or_404(EventSession, session_id)
-    response = jsonify(window_status(session, clock.now()))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jsonify(window_status(session, clock.now()))
 
 
 # --- hosts ------------------------------------------------------------------

@@ -54,7 +54,7 @@ def export(event_id: int, what: str, extension: str):
     db.session.commit()
     table = TABLES[what](event)
     name = exports.filename(event, what, clock.now().astimezone(event.zone).date(), extension)
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if extension == "csv":
         # The byte-order mark tells Excel the file is UTF-8, so names keep their accents.
         lines = stream_with_context(_with_bom(exports.csv_lines(table)))

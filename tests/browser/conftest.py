@@ -112,3 +112,30 @@ def phone(chromium, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def policy_reports(request, monkeypatch):
+    """What Chromium reported refusing under the Content-Security-Policy, in every page a test opens.
+
+    Each refused script, style, connection, frame or WebAssembly compile is an error on the console
+    naming the policy; any left at the end fails the test, so every browser story (Socket.IO's pushes,
+    Chart.js's charts, the desk's camera) also checks the policy lets the page work. A test that means
+    to provoke a report takes it from the list.
+    """
+    reports: list[str] = []
+    if "chromium" not in request.fixturenames:
+        yield reports
+        return
+    chromium = request.getfixturevalue("chromium")
+    new_context = chromium.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.on("console", lambda message: reports.append(message.text)
+                   if "Content Security Policy" in message.text else None)
+        return context
+
+    monkeypatch.setattr(chromium, "new_context", watched_context)
+    yield reports
+    assert reports == [], "the Content-Security-Policy refused something a page needs"

@@ -32,7 +32,7 @@ def test_my_badge_shows_a_qr_of_my_token_with_my_name_event_and_profession(clien
     svg = re.search(r"<svg.*?</svg>", page, re.S).group(0)
     assert 'fill="white"' in svg  # black on a white square with its quiet zone
     assert decode_svg_qr(svg) == registration.badge_token
-    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert response.headers["Cache-Control"] == "no-store"  # the service worker keeps its own copy
     assert "serviceWorker.register" in page
 
 
