@@ -87,7 +87,8 @@ def test_a_first_time_attendee_goes_from_the_qr_to_claimed_credit(chromium, live
     phone.get_by_label("NABP e-Profile ID").fill("1234567")
     phone.get_by_label("Birth date (MMDD)").fill("0230")
     phone.get_by_role("button", name="Claim credit").click()
-    expect(phone.get_by_text("February has no day 30")).to_be_visible()
+    expect(phone.get_by_role("link").filter(has_text="February has no day 30")).to_be_visible()  # the summary at the top
+    expect(phone.locator("p.error").filter(has_text="February has no day 30")).to_be_visible()  # and by the field
     expect(phone.get_by_label("NABP e-Profile ID")).to_have_value("1234567")
     phone.get_by_label("Birth date (MMDD)").fill("0207")
     phone.get_by_role("button", name="Claim credit").click()
