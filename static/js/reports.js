@@ -6,8 +6,23 @@
   var COLOURS = { 1: "#a40e26", 2: "#e07a5f", 3: "#b8bec6", 4: "#6fa8dc", 5: "#0b5cad" };
   var WORDS = { 1: "1 strongly disagree", 2: "2", 3: "3", 4: "4", 5: "5 strongly agree" };
 
+  // A question's words in lines short enough that the labels take at most ~45% of the chart's width,
+  // so on a phone they are wrapped, not cut off at the edge.
+  function wrapped(text, width) {
+    var most = Math.max(14, Math.floor(width * 0.45 / 7));
+    var lines = [], line = "";
+    text.split(/\s+/).forEach(function (word) {
+      if (line && (line + " " + word).length > most) { lines.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) lines.push(line);
+    return lines.length > 1 ? lines : text;
+  }
+
   document.querySelectorAll("canvas[data-likert]").forEach(function (canvas) {
     var data = JSON.parse(canvas.getAttribute("data-likert"));
+    var width = canvas.parentElement.clientWidth || 360;
+    data.labels = data.labels.map(function (label) { return wrapped(label, width); });
     var datasets = Object.keys(data.series).map(function (value) {
       return { label: WORDS[value] || value, data: data.series[value], backgroundColor: COLOURS[value] };
     });

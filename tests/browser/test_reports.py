@@ -108,3 +108,24 @@ def test_the_real_server_sends_the_claims_export_in_chunks(live_server, browser,
     body = context.request.get(f"/host/events/{world.event.id}/reports/claims.csv").text()
     assert body.lstrip("\ufeff").splitlines()[1].startswith("Pharmacy Update,Anticoagulation update,Ann Archer,")
     context.close()
+
+
+def test_on_a_phone_the_question_labels_are_wrapped_not_cut_off(live_server, browser, world):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    log_in(page, live_server.url, world.people["host"])
+    page.goto(f"/host/events/{world.event.id}/reports/sessions/{world.anticoag.id}")
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.getElementById('chart-course'))")
+    fits = page.evaluate("""() => {
+        const chart = Chart.getChart(document.getElementById('chart-course'));
+        const axis = chart.scales.y, context = chart.ctx;
+        context.font = Chart.helpers.toFont(axis.options.ticks.font).string;
+        const lines = chart.data.labels.flatMap(label => Array.isArray(label) ? label : [label]);
+        return {lines, widest: Math.max(...lines.map(line => context.measureText(line).width)), room: axis.width,
+                left: axis.left};
+    }""")
+    assert "The content is relevant to my practice" not in fits["lines"]  # wrapped onto lines of its own
+    assert " ".join(fits["lines"]).count("relevant") == 1
+    assert fits["left"] >= 0 and fits["widest"] <= fits["room"], fits
+    context.close()
