@@ -43,6 +43,21 @@ MEASURE = """() => {
       problems.push(`${el.tagName.toLowerCase()} "${name}" is ${Math.round(box.width)}x${Math.round(box.height)} px`);
     }
   }
+  for (const el of document.querySelectorAll('input[type=radio], input[type=checkbox]')) {
+    const box = el.getBoundingClientRect();  // the same size however long its label (no squeezed radios)
+    if (box.width && (Math.abs(box.width - box.height) > 1 || box.width < 18)) {
+      problems.push(`${el.type} "${el.name}" is squeezed to ${Math.round(box.width)}x${Math.round(box.height)} px`);
+    }
+  }
+  const measure = document.createElement('canvas').getContext('2d');
+  for (const el of document.querySelectorAll('input[placeholder]')) {
+    const style = getComputedStyle(el);  // a hint that fits its box, not "Scan, or type th"
+    measure.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    if (el.clientWidth && measure.measureText(el.placeholder).width > room) {
+      problems.push(`the hint "${el.placeholder}" does not fit its ${Math.round(room)} px box`);
+    }
+  }
   return problems;
 }"""
 
