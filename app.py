@@ -72,11 +72,13 @@ def create_app(config: dict | None = None) -> Flask:
     from accounts.models import User
     from accounts.views import bp as accounts_bp
     from checkin import models as checkin_models  # noqa: F401  (its tables are part of the schema)
+    from checkin.attendance import set_entrants
     from checkin.api import bp as desk_api_bp
     from checkin.desk import may_use_desk, staffs_a_desk
     from checkin.desk_views import bp as desk_bp
     from checkin.views import bp as checkin_bp
     from claims.views import attendee_standing, bp as claims_bp
+    from codes.redeem import entrants
     from codes.views import bp as codes_bp, may_watch_presenter  # also gives new sessions their codes
     from core import audit  # noqa: F401  (its table is part of the schema)
     from core.health import bp as health_bp
@@ -124,6 +126,8 @@ def create_app(config: dict | None = None) -> Flask:
     # Evaluations are for attendees who entered the session's code; after each
     # one the attendee goes straight to their next step (claims' journey, read once per request).
     set_standing(attendee_standing)
+    # A session's people, whom its hosts may mark as attended: its event's registrants and those who entered its code.
+    set_entrants(entrants)
     allow_room("presenter", may_watch_presenter)
     # Claims' pages show each claim's report status without importing reporting.
     app.jinja_env.globals["report_status"] = report_status

@@ -26,7 +26,8 @@ from events.models import Event
 bp = Blueprint("desk_api", __name__, url_prefix="/api/v1")
 
 # Reason -> HTTP status; every other DeskError is a 400 (the request itself is wrong).
-STATUSES = {"unknown_list": 404, "not_checked_in": 404, "hosts_only": 403, "busy": 503}
+STATUSES = {"unknown_list": 404, "not_checked_in": 404, "hosts_only": 403, "busy": 503, "account_exists": 409,
+            "already_registered": 409}
 
 
 class BadRequest(Exception):

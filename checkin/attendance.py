@@ -1,12 +1,41 @@
 """Who attended what: recorded by staff, read by the claim flow."""
 from __future__ import annotations
 
+from typing import Callable
+
 import sqlalchemy as sa
 
-from checkin.models import ENTRANCE, Checkin, session_list
+from accounts.models import User
+from checkin.models import ENTRANCE, Checkin, Registration, session_list
 from core import audit, clock
 from core.db import SESSION_ID, USER_ID, db, fact_columns
 from events.models import EventSession
+
+# Who entered a session's code is the codes package's to say; app.py hands it in (README "Extension points").
+Entrants = Callable[[int], sa.Select]
+_entrants: Entrants | None = None
+
+
+def set_entrants(fn: Entrants | None) -> None:
+    """`fn(session_id)` selects the ids of the people who entered the session's code."""
+    global _entrants
+    _entrants = fn
+
+
+def belongs(user_id: sa.ColumnElement, session: EventSession) -> sa.ColumnElement[bool]:
+    """SQL: does the person in column `user_id` belong to `session`: registered for its event (a
+    revoked badge too), or entered its code? Hosts mark attendance for, and match webinar
+    participants to, these people only; everyone else is nobody to them."""
+    registered = user_id.in_(sa.select(Registration.user_id).where(Registration.event_id == session.event_id))
+    if _entrants is None:
+        return registered
+    return sa.or_(registered, user_id.in_(_entrants(session.id)))
+
+
+def person_of(session: EventSession, user_id: int) -> User | None:
+    """The account `user_id` if that person belongs to `session` (see `belongs`); None otherwise,
+    whether the account is someone else's or does not exist."""
+    return db.session.scalar(sa.select(User).where(User.id == user_id, belongs(User.id, session)))
 
 
 def counting_lists(session: EventSession) -> list[str]:

@@ -29,7 +29,7 @@ from accounts.profile import PROFESSIONS
 from checkin import badge
 from checkin.models import (ALREADY_CHECKED_IN, CHECKED_IN, ENTRANCE, NOT_REGISTERED, REVOKED, UNDONE, UNKNOWN,
                             WALK_IN, Checkin, CheckinScan, DeskDevice, Registration, session_list)
-from checkin.registration import RegistrationError, register_person
+from checkin.registration import AccountExists, RegistrationError, register_person
 from core import audit, clock
 from core.realtime import push, socketio
 from core.db import db
@@ -234,7 +234,7 @@ def _answer_from_log(event: Event, scan: CheckinScan, replayed: bool) -> ScanAns
     if scan.registration_id:
         row = db.session.execute(
             sa.select(User.name, User.profession).join(Registration, Registration.user_id == User.id)
-            .where(Registration.id == scan.registration_id)).first()
+            .where(Registration.id == scan.registration_id, Registration.event_id == scan.event_id)).first()
         if row:
             name, profession = row.name, _profession_label(row.profession)
     earlier = None
@@ -297,6 +297,12 @@ def _registration_query(by: str, lock: bool) -> sa.Select:
     """The registration (by badge token or by id), its person, and their check-in on a list, if any."""
     staff = so.aliased(User)
     key = Registration.badge_token if by == "token" else Registration.id
+    # By id, only this event's registrations: an id is easily guessed (1, 2, 3…), so another
+    # event's answers exactly as an id that does not exist. A badge token cannot be guessed; the
+    # scan of another event's badge is told apart (not registered here), and shows nothing of it.
+    where = [key == sa.bindparam("key")]
+    if by == "id":
+        where.append(Registration.event_id == sa.bindparam("event_id"))
     stmt = (sa.select(Registration.id, Registration.event_id, Registration.user_id, Registration.revoked_at,
                       User.name, User.profession, Checkin.id.label("checkin_id"), Checkin.checked_in_at,
                       Checkin.desk, staff.name.label("checked_in_by"))
@@ -305,7 +311,7 @@ def _registration_query(by: str, lock: bool) -> sa.Select:
                                         Checkin.list_key == sa.bindparam("list_key"),
                                         Checkin.user_id == Registration.user_id))
             .outerjoin(staff, staff.id == Checkin.checked_in_by_id)
-            .where(key == sa.bindparam("key")))
+            .where(*where))
     if lock:
         # Two desks scanning one badge at once: the second waits here for the first to commit. (If it
         # then still misses the first's check-in, the unique constraint refuses its own and the retry
@@ -321,28 +327,30 @@ def _registration_row(event: Event, list_key: str, by: str, key):
                               {"event_id": event.id, "list_key": list_key, "key": key}).first()
 
 
-def _target(event: Event, row) -> _Target:
+def _target(event: Event, row, missing: str = UNKNOWN) -> _Target:
     if row is None:
-        return _Target(UNKNOWN)
+        return _Target(missing)
+    if row.event_id != event.id:
+        # Another event's badge: nothing of it (its person's name or profession, its registration)
+        # reaches this desk, its answer, its log or its last scans.
+        return _Target(NOT_REGISTERED)
     target = _Target(None, row.id, row.user_id, row.name, _profession_label(row.profession))
     if row.checkin_id is not None:
         target.earlier = (row.checkin_id, row.checked_in_at, row.desk, row.checked_in_by)
-    if row.event_id != event.id:
-        target.result = NOT_REGISTERED  # another event's badge
-    elif row.revoked_at is not None:
+    if row.revoked_at is not None:
         target.result = REVOKED
     return target
 
 
 def _check_in(event: Event, checkin_list: CheckinList, *, nonce: str, desk: str, staff: User | DeskDevice | None,
-              method: str, raw_input: str, find) -> ScanAnswer:
-    """One scan in one short transaction; `find()` returns the registration row or None."""
+              method: str, raw_input: str, find, missing: str = UNKNOWN) -> ScanAnswer:
+    """One scan in one short transaction; `find()` returns the registration row or None (answered `missing`)."""
     for attempt in range(3):
         try:
             # A nonce is new nearly always: the first attempt does not look it up, and a retried
             # upload is caught by the unique (event, nonce) key on the log and answered on the next.
             answer = _check_in_once(event, checkin_list, nonce=nonce, desk=desk, staff=staff, method=method,
-                                    raw_input=raw_input, find=find, seen_before=attempt > 0)
+                                    raw_input=raw_input, find=find, missing=missing, seen_before=attempt > 0)
             db.session.commit()
             return answer
         except sa.exc.IntegrityError:
@@ -368,12 +376,12 @@ def _logged_scan(event: Event, nonce: str) -> CheckinScan | None:
 
 
 def _check_in_once(event: Event, checkin_list: CheckinList, *, nonce, desk, staff, method, raw_input,
-                   find, seen_before: bool) -> ScanAnswer:
+                   find, missing: str, seen_before: bool) -> ScanAnswer:
     if seen_before:
         logged = _logged_scan(event, nonce)
         if logged is not None:
             return _answer_from_log(event, logged, replayed=True)
-    target = _target(event, find(checkin_list.key))
+    target = _target(event, find(checkin_list.key), missing)
     staff_id, device_id = _who(staff)
     now = clock.now()
     earlier = None
@@ -434,7 +442,11 @@ def scan(event: Event, list_key: str, raw_input: str, nonce: str, desk: str, sta
 
 def check_in_registration(event: Event, list_key: str, registration_id, nonce: str, desk: str,
                           staff: User | DeskDevice | None, method: str = "search") -> ScanAnswer:
-    """Check in a person found by name search (by their registration id); logged like a scan."""
+    """Check in a person found by name search (by their registration id); logged like a scan.
+
+    An id that is not one of this event's registrations, whether another event's or none at all,
+    answers "not registered for this event" and nothing else: stepping through ids learns nothing.
+    """
     checkin_list = check_list(event, list_key)
     nonce, desk = check_nonce(nonce), check_desk_name(desk)
     if isinstance(registration_id, bool) or not isinstance(registration_id, int) or not 0 < registration_id < 2**62:
@@ -444,7 +456,7 @@ def check_in_registration(event: Event, list_key: str, registration_id, nonce: s
         return _registration_row(event, list_key, "id", registration_id)
 
     return _check_in(event, checkin_list, nonce=nonce, desk=desk, staff=staff,
-                     method=method, raw_input=f"registration:{registration_id}", find=find)
+                     method=method, raw_input=f"registration:{registration_id}", find=find, missing=NOT_REGISTERED)
 
 
 def walk_in(event: Event, list_key: str, *, name: str, email: str, profession: str, nonce: str, desk: str,
@@ -454,6 +466,12 @@ def walk_in(event: Event, list_key: str, *, name: str, email: str, profession: s
     Registration and check-in are two short transactions (registering is
     `checkin.registration.register_person`'s); a retry with the same nonce
     registers nobody twice and answers as the first time.
+
+    Only a new email is registered here. An email with an account already is refused
+    (DeskError "account_exists", or "already_registered" when that account is registered for
+    this event), naming nobody: whoever stands at the desk may not be that account's owner, so
+    the desk neither learns the account's name nor registers it on their word. The owner shows
+    their badge or logs in and registers; see README "Walk-ins with an existing account".
     """
     checkin_list = check_list(event, list_key)
     nonce, desk = check_nonce(nonce), check_desk_name(desk)
@@ -467,7 +485,11 @@ def walk_in(event: Event, list_key: str, *, name: str, email: str, profession: s
     try:
         registration, _new = register_person(event, email=email, name=name, profession=profession,
                                              source=WALK_IN, actor_id=staff_id,
-                                             by_device=f"device:{device_id}" if device_id else "")
+                                             by_device=f"device:{device_id}" if device_id else "",
+                                             new_accounts_only=True)
+    except AccountExists as exists:
+        raise DeskError("already_registered" if exists.registered else "account_exists", str(exists),
+                        exists.field) from exists
     except RegistrationError as error:
         raise DeskError("bad_walk_in", str(error), error.field) from error
     _registered.pop(event.id, None)
@@ -571,7 +593,8 @@ def last_scans(event: Event, list_key: str, limit: int = LAST_SCANS) -> list[dic
     person, staff = so.aliased(User), so.aliased(User)
     rows = db.session.execute(
         sa.select(CheckinScan, person.name, sa.func.coalesce(staff.name, DeskDevice.name), Checkin.id)
-        .outerjoin(Registration, Registration.id == CheckinScan.registration_id)
+        .outerjoin(Registration, sa.and_(Registration.id == CheckinScan.registration_id,
+                                         Registration.event_id == CheckinScan.event_id))
         .outerjoin(person, person.id == Registration.user_id)
         .outerjoin(staff, staff.id == CheckinScan.staff_id)
         .outerjoin(DeskDevice, DeskDevice.id == CheckinScan.device_id)

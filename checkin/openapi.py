@@ -178,15 +178,19 @@ PATHS = {
         "Check in a search result", {"type": "object", "required": ["registration_id", "nonce"],
                                      "properties": {"registration_id": {"type": "integer"}, "nonce": NONCE,
                                                     "desk": DESK}},
-        "ScanAnswer", "Like a scan, by registration id (method search).", [EVENT_ID, LIST_KEY]),
+        "ScanAnswer", "Like a scan, by registration id (method search). An id that is not one of this event's "
+                      "registrations (another event's, or none) answers not_registered with no name.",
+        [EVENT_ID, LIST_KEY]),
     "/api/v1/events/{event_id}/lists/{list_key}/walk-ins": _post(
         "Register a walk-in and check them in", {
             "type": "object", "required": ["name", "email", "nonce"], "properties": {
                 "name": {"type": "string", "maxLength": 200}, "email": {"type": "string", "maxLength": 254},
                 "profession": {"type": "string", "enum": ["", "pharmacist", "technician", "physician", "other"]},
                 "nonce": NONCE, "desk": DESK}},
-        "ScanAnswer", "An account without a password is made for a new email; a known email is registered "
-                      "as it is.", [EVENT_ID, LIST_KEY]),
+        "ScanAnswer", "An account without a password is made for a new email. An email that has an account "
+                      "already is refused with 409 and registers no one: account_exists, or already_registered "
+                      "when that account is registered for this event; the answer names nobody.",
+        [EVENT_ID, LIST_KEY]),
     "/api/v1/events/{event_id}/checkins/{checkin_id}/undo": _post(
         "Undo a wrong check-in (hosts only)", {
             "type": "object", "required": ["reason", "desk"],
@@ -195,6 +199,8 @@ PATHS = {
                       "403 hosts_only for check-in staff and for desk devices: a host answers for it by name.",
         [EVENT_ID, {"name": "checkin_id", "in": "path", "required": True, "schema": {"type": "integer"}}]),
 }
+PATHS["/api/v1/events/{event_id}/lists/{list_key}/walk-ins"]["post"]["responses"]["409"] = _json(
+    _ref("Error"), "The email has an account already (account_exists, already_registered); nobody is registered")
 # Undo needs a person: the session cookie only.
 PATHS["/api/v1/events/{event_id}/checkins/{checkin_id}/undo"]["post"]["security"] = [{"session": []}]
 

@@ -33,6 +33,21 @@ class RegistrationError(ValueError):
         self.field = field
 
 
+class AccountExists(RegistrationError):
+    """The email belongs to an account already, and the caller may only make new ones (a walk-in):
+    `registered` says whether that account is registered for the event. Its message names nobody."""
+
+    def __init__(self, registered: bool):
+        if registered:
+            message = ("Someone with this email is already registered for this event: scan their badge, "
+                       "or find them by name or email and check them in.")
+        else:
+            message = ("An account already exists for this email. The person can show their badge, or log in "
+                       "on their phone and register for this event; then scan their badge.")
+        super().__init__(message, "email")
+        self.registered = registered
+
+
 def registration_for(event: Event, user_id: int) -> Registration | None:
     return db.session.scalar(
         sa.select(Registration).where(Registration.event_id == event.id, Registration.user_id == user_id))
@@ -76,11 +91,16 @@ def check_person(email: str, name: str, profession: str) -> tuple[str, str, str]
 
 
 def register_person(event: Event, *, email: str, name: str, profession: str, source: str,
-                    actor_id: int | None, by_device: str = "") -> tuple[Registration, bool]:
+                    actor_id: int | None, by_device: str = "", new_accounts_only: bool = False
+                    ) -> tuple[Registration, bool]:
     """Register someone by email for staff (import, walk-in); an account without a
     password is made for a new email, and its owner can set one later. A walk-in
     registered at a desk device has no person as actor: `by_device` ("device:<id>")
     goes into the audit entry instead.
+
+    With `new_accounts_only` (a walk-in: whoever is at the desk may not be the owner of an
+    email someone typed), an email that has an account already raises AccountExists, which
+    names nobody, and registers no one.
 
     Returns the registration and whether it is new. Raises RegistrationError.
     """
@@ -96,6 +116,10 @@ def register_person(event: Event, *, email: str, name: str, profession: str, sou
         except sa.exc.IntegrityError:  # created at the same moment elsewhere
             db.session.rollback()
             user = find_by_email(email)
+            if new_accounts_only:
+                raise AccountExists(registration_for(event, user.id) is not None) from None
+    elif new_accounts_only:
+        raise AccountExists(registration_for(event, user.id) is not None)
     existing = registration_for(event, user.id)
     if existing:
         return existing, False

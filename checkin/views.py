@@ -13,6 +13,7 @@ from flask_login import current_user, login_required, login_user
 from accounts.models import User
 from checkin import badge, devices, registration as registrations, webinar
 from checkin import demo  # noqa: F401  (adds the demo's registrations when `flask demo load` runs)
+from checkin.attendance import belongs, person_of
 from checkin.badge_sheet import MAX_BADGES, badge_sheet_pdf
 from checkin.forms import DeskDeviceForm, ImportForm, MatchForm, RevokeForm, SetPasswordForm, WebinarReportForm
 from checkin.models import DeskDevice, Registration, WebinarImport, WebinarParticipant
@@ -299,9 +300,12 @@ def webinar_import(import_id: int):
         if finding is None or finding.import_id != report.id:
             abort(404)
         if len(query) >= 3:
+            # Among the session's people only (its event's registrants, those who entered its code):
+            # a host never searches the accounts of everyone else.
             like = f"%{query.lower()}%"
             candidates = db.session.scalars(sa.select(User).where(
-                sa.or_(sa.func.lower(User.name).like(like), User.email.like(like))).order_by(User.name).limit(20)).all()
+                sa.or_(sa.func.lower(User.name).like(like), User.email.like(like)), belongs(User.id, session))
+                .order_by(User.name).limit(20)).all()
     groups = {"unmatched": [], "attended": [], "below_minimum": []}
     for participant in report.participants:
         groups[webinar.status(participant)].append(participant)
@@ -312,13 +316,15 @@ def webinar_import(import_id: int):
 @login_required
 def match_participant(participant_id: int):
     participant = db.get_or_404(WebinarParticipant, participant_id)
-    report, _ = _managed_import(participant.import_id)
+    report, session = _managed_import(participant.import_id)
     form = MatchForm()
     if form.validate_on_submit():
         user_id = whole_number(form.user_id.data)
-        user = db.session.get(User, user_id) if user_id else None
+        # The same words for an account that is not the session's and for one that does not exist.
+        user = person_of(session, user_id) if user_id else None
         if user is None:
-            flash("That account no longer exists. Search again.", "error")
+            flash("That is not the account of anyone registered for this event or who entered this session's "
+                  "code. Search again.", "error")
         elif webinar.match_by_hand(participant, user, current_user.id):
             flash(f"Matched to {user.name}; their attendance is recorded.")
         elif webinar.status(participant) == "below_minimum":

@@ -4,8 +4,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask import session as browser_session  # the signed cookie; `session` here is an event's session
 from flask_login import current_user, login_required
 
-from accounts.models import User
-from checkin.attendance import attended_users, mark_attended
+from checkin.attendance import attended_users, mark_attended, person_of
 from claims import flow, guessing
 from claims.certificate import certificate_pdf
 from claims.forms import ClaimForm, CodeForm
@@ -15,7 +14,6 @@ from codes.code import normalise
 from codes.redeem import has_redeemed
 from codes.resolve import CodeRefused, message_for
 from core import clock
-from core.db import db
 from core.realtime import push
 from events import credit
 from events.forms import ConfirmForm
@@ -260,8 +258,12 @@ def attendees(session_id: int):
 @login_required
 def mark_attendee(session_id: int, user_id: int):
     session = managed_session(session_id)
+    # Only someone who belongs to the session (registered for its event, or entered its code); anyone
+    # else, and an account that does not exist, is the same 404 that names nobody.
+    person = person_of(session, user_id)
+    if person is None:
+        abort(404)
     if ConfirmForm().validate_on_submit():
-        person = db.get_or_404(User, user_id)
         if mark_attended(person.id, session, current_user.id):
             push(f"user:{person.id}", "step", {"session_id": session.id, "step": "attendance"})
             flash(f"{person.name} is marked as attended.")

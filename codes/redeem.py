@@ -66,6 +66,11 @@ def redemption_count(session_id: int) -> int:
     )
 
 
+def entrants(session_id: int) -> sa.Select:
+    """The ids of the people who entered the session's code (`checkin.attendance.set_entrants`, wired in app.py)."""
+    return sa.select(Redemption.user_id).where(Redemption.session_id == session_id)
+
+
 def has_redeemed(user_id: int, session_id: int) -> bool:
     return _find(user_id, session_id) is not None
 

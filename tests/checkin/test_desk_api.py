@@ -105,6 +105,50 @@ def test_a_walk_in_over_the_api_and_a_refusal_that_names_the_field(world, staff_
         400, "email", "That does not look like an email address.")
 
 
+def test_stepping_registration_ids_from_one_upwards_names_only_this_events_people(world, staff_client):
+    ours = {registration.id: name for name, registration in world.badges.items()}
+    answers = {}
+    for registration_id in range(1, world.other_badge.id + 3):
+        response = staff_client.post(url(world, "/lists/entrance/checkins"),
+                                     json={"registration_id": registration_id, "nonce": nonce(), "desk": "Desk 1"})
+        assert response.status_code == 200
+        answers[registration_id] = response.json
+    for registration_id, answer in answers.items():
+        if registration_id in ours:
+            assert (answer["result"], answer["name"]) == ("checked_in", ours[registration_id])
+        else:
+            assert {k: answer[k] for k in ("result", "message", "name", "profession", "registration_id")} == {
+                "result": "not_registered", "message": "Not registered for this event", "name": "",
+                "profession": "", "registration_id": None}
+    state = staff_client.get(url(world, "/lists/entrance/state?last=50")).get_data(as_text=True)
+    assert "Sam Stranger" not in state and "sam@example.org" not in state
+    # The page without JavaScript answers the same.
+    page = staff_client.post(f"/desk/events/{world.event.id}/check-in", data={
+        "list": "entrance", "desk": "Desk 9", "nonce": nonce(), "registration_id": str(world.other_badge.id)})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Not registered for this event" in text and "Sam Stranger" not in text
+    scanned = staff_client.post(f"/desk/events/{world.event.id}/scan", data={
+        "list": "entrance", "desk": "Desk 9", "nonce": nonce(), "code": world.other_badge.badge_token})
+    assert "Not registered for this event" in scanned.get_data(as_text=True)
+    assert "Sam Stranger" not in scanned.get_data(as_text=True)
+
+
+def test_a_walk_in_with_an_existing_account_s_email_is_a_409_that_names_nobody(world, staff_client):
+    body = {"name": "Somebody Else", "email": "sam@example.org", "nonce": nonce(), "desk": "Desk 1"}
+    response = staff_client.post(url(world, "/lists/entrance/walk-ins"), json=body)
+    assert (response.status_code, response.json["error"]["reason"], response.json["error"]["field"]) == (
+        409, "account_exists", "email")
+    assert "Sam" not in response.get_data(as_text=True)
+    registered = staff_client.post(url(world, "/lists/entrance/walk-ins"),
+                                   json={**body, "email": "omar.diaz@example.org", "nonce": nonce()})
+    assert (registered.status_code, registered.json["error"]["reason"]) == (409, "already_registered")
+    assert "Omar" not in registered.get_data(as_text=True)
+    page = staff_client.post(f"/desk/events/{world.event.id}/walk-in", data={
+        "list": "entrance", "desk": "Desk 9", "nonce": nonce(), "name": "Somebody Else", "email": "sam@example.org"})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400 and "An account already exists for this email." in text and "Sam" not in text
+
+
 def test_counters_and_state(world, staff_client):
     scan(staff_client, world, world.badges["Maya Chen"].badge_token)
     assert staff_client.get(url(world, "/lists/entrance/counters")).json == {

@@ -209,6 +209,45 @@ def test_a_walk_in_is_registered_and_checked_in_in_one_go(world):
     assert count(Registration, event_id=world.event.id) == 4 and count(Checkin) == 1
 
 
+NOT_HERE = ("not_registered", "Not registered for this event", "", "", None, None, None)
+
+
+def told(answer):
+    return (answer.result, answer.message, answer.name, answer.profession, answer.registration_id, answer.checkin_id,
+            answer.earlier)
+
+
+def test_another_event_s_registration_answers_not_registered_and_shows_nothing_of_its_person(world):
+    other = world.other_badge
+    by_badge = desk.scan(world.event, "entrance", other.badge_token, nonce(), "Desk 1", world.staff)
+    by_id = desk.check_in_registration(world.event, "entrance", other.id, same := nonce(), "Desk 1", world.staff)
+    no_such = desk.check_in_registration(world.event, "entrance", other.id + 1000, nonce(), "Desk 1", world.staff)
+    # Another event's id answers exactly as an id that does not exist: stepping through ids learns nothing.
+    assert told(by_badge) == told(by_id) == told(no_such) == NOT_HERE
+    replayed = desk.check_in_registration(world.event, "entrance", other.id, same, "Desk 1", world.staff)
+    assert replayed.replayed and told(replayed) == NOT_HERE
+    # Nor does the log or the desks' last scans keep anything of that person.
+    assert {scan.registration_id for scan in db.session.scalars(sa.select(CheckinScan))} == {None}
+    state = desk.list_state(world.event, "entrance")
+    assert [line["name"] for line in state["last_scans"]] == ["", "", ""]
+    assert "Sam Stranger" not in repr(state) and count(Checkin) == 0
+
+
+def test_a_walk_in_with_the_email_of_an_account_registers_nobody_and_names_nobody(world):
+    """Whoever stands at the desk may not own the email typed: the desk learns no name and registers no one."""
+    for email, reason, says in (
+            ("SAM@example.org", "account_exists", "The person can show their badge, or log in"),  # another event's
+            ("maya.chen@example.org", "already_registered", "scan their badge, or find them")):  # this event's
+        with pytest.raises(desk.DeskError) as refused:
+            desk.walk_in(world.event, "entrance", name="Somebody Else", email=email, profession="", nonce=nonce(),
+                         desk="Desk 1", staff=world.staff)
+        assert (refused.value.reason, refused.value.field) == (reason, "email")
+        assert says in refused.value.message
+        assert "Sam" not in refused.value.message and "Maya" not in refused.value.message
+    assert count(Registration, event_id=world.event.id) == 3 and count(Checkin) == 0 and count(CheckinScan) == 0
+    assert db.session.scalar(sa.select(AuditEntry.id).where(AuditEntry.action == "registration.walk_in")) is None
+
+
 def test_a_walk_in_with_a_bad_email_says_which_field(world):
     with pytest.raises(desk.DeskError) as refused:
         desk.walk_in(world.event, "entrance", name="Wanda", email="wanda-at-example", profession="",

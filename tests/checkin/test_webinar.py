@@ -76,8 +76,9 @@ def test_uploading_the_same_report_again_changes_nothing(client, auth, host, web
 
 
 def test_the_host_matches_an_unknown_email_by_hand_and_attendance_follows(client, auth, host, webinar, people,
-                                                                          make_user):
+                                                                          make_user, event):
     una = make_user("una.u@example.org", "Una Underwood")
+    register(event, una)  # registered with another email than the one she joined the webinar with
     auth.login(host)
     upload(client, webinar)
     report = db.session.query(WebinarImport).one()
@@ -94,7 +95,35 @@ def test_the_host_matches_an_unknown_email_by_hand_and_attendance_follows(client
     assert len([1 for user_id, _ in attendance(webinar) if user_id == una.id]) == 1
 
 
-def test_matching_a_short_stay_by_hand_records_no_attendance(client, auth, host, webinar, people, make_user):
+def test_the_host_finds_and_matches_only_the_sessions_people(client, auth, host, webinar, people, make_user,
+                                                              make_event, event):
+    """Registered for the event or entered the session's code: anyone else is nobody to its host."""
+    from codes.redeem import redeem
+
+    una = make_user("una.u@example.org", "Una Underwood")  # registered for another event only
+    register(make_event(title="Another Meeting"), una)
+    ursula = make_user("ursula@example.org", "Ursula Ulm")  # entered this session's code, not registered
+    redeem(ursula.id, webinar)
+    auth.login(host)
+    upload(client, webinar)
+    report = db.session.query(WebinarImport).one()
+    participant = db.session.query(WebinarParticipant).filter_by(email="una@nowhere.example").one()
+    page = client.get(f"/host/webinar-imports/{report.id}?find={participant.id}&q=underwood").get_data(as_text=True)
+    assert "Una Underwood" not in page and "una.u@example.org" not in page and "No account matches" in page
+    page = client.get(f"/host/webinar-imports/{report.id}?find={participant.id}&q=ulm").get_data(as_text=True)
+    assert "Ursula Ulm" in page
+    for user_id in (una.id, 999_999):
+        page = client.post(f"/host/webinar-participants/{participant.id}/match", data={"user_id": str(user_id)},
+                           follow_redirects=True).get_data(as_text=True)
+        assert "Una Underwood" not in page and "That is not the account of anyone registered" in page
+    assert una.id not in {user_id for user_id, _ in attendance(webinar)}
+    assert db.session.get(WebinarParticipant, participant.id).user_id is None
+    client.post(f"/host/webinar-participants/{participant.id}/match", data={"user_id": str(ursula.id)})
+    assert (ursula.id, "webinar") in attendance(webinar)
+
+
+def test_matching_a_short_stay_by_hand_records_no_attendance(client, auth, host, webinar, people, make_user, event):
+    register(event, people["sam"])
     auth.login(host)
     upload(client, webinar, minimum="50")
     sam = db.session.query(WebinarParticipant).filter_by(email="sam@example.org").one()

@@ -63,6 +63,35 @@ def test_only_the_event_s_host_sees_and_marks_its_attendees(client, auth, attend
     assert client.get(f"/host/sessions/{session.id}/attendees").status_code == 403
 
 
+def test_a_host_marks_only_the_session_s_people_and_anyone_else_is_a_404_that_names_nobody(
+        client, auth, host, attendee, make_session, make_event, make_user, entered, logged_in):
+    from checkin.registration import register
+
+    session = make_session(starts_in=dt.timedelta(minutes=-61))
+    registered = make_user("rita@example.org", "Rita Registered")
+    register(session.event, registered)
+    elsewhere = make_user("zora@example.org", "Zora Zelenka")  # registered for another event only
+    register(make_event(title="Another Meeting", owner=make_user("oh@example.org", "Other Host", is_organiser=True)),
+             elsewhere)
+    nobody = make_user("nina@example.org", "Nina Nowhere")  # an account that belongs to nothing
+    auth.login(attendee)
+    entered(client, session)
+    host_client = logged_in(host)
+    path = f"/host/sessions/{session.id}/attendees/{{}}/attended"
+    for person in (elsewhere, nobody):
+        refused = host_client.post(path.format(person.id), follow_redirects=True)
+        assert refused.status_code == 404
+        assert person.name not in refused.get_data(as_text=True) and person.email not in refused.get_data(as_text=True)
+    missing = host_client.post(path.format(999_999))
+    assert missing.status_code == 404 and missing.get_data() == refused.get_data()
+    assert db.session.query(Checkin).count() == 0
+    # Entered the code, or registered for the event: these are the session's people.
+    for person in (attendee, registered):
+        page = words(host_client.post(path.format(person.id), follow_redirects=True))
+        assert f"{person.name} is marked as attended." in page
+    assert {c.user_id for c in db.session.query(Checkin)} == {attendee.id, registered.id}
+
+
 def test_a_step_done_on_another_device_is_pushed_to_my_open_pages(app, client, auth, attendee, make_session, entered, evaluated):
     session = make_session(starts_in=dt.timedelta(minutes=-61))
     auth.login(attendee)
