@@ -15,6 +15,7 @@ from flask import Flask, abort, send_from_directory
 from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 from core import admission, edge, errors, forms, headers, logs, ratelimit, realtime
@@ -92,15 +93,21 @@ def create_app(config: dict | None = None) -> Flask:
     from reporting.report_views import bp as reports_bp
     from reporting.views import bp as reporting_bp, report_status
 
-    load_user_statement = sa.select(User).where(User.id == sa.bindparam("user_id")).options(
-        so.with_expression(User.staffs_a_desk, staffs_a_desk()))
+    load_user_statement = sa.select(User).where(
+        User.id == sa.bindparam("user_id"), User.session_epoch == sa.bindparam("epoch"),
+    ).options(so.with_expression(User.staffs_a_desk, staffs_a_desk()))
 
     @login_manager.user_loader
     def load_user(user_id: str):
         # One statement, built once; it also tells the nav whether to offer the check-in desk.
-        if not user_id.isdigit():
+        # The cookie holds "<id>:<session epoch>" (User.get_id): a cookie from before the user's
+        # last log-out or password change finds no one. A bare "<id>" (cookies from before
+        # accounts_0003) is epoch 1.
+        ident, _, epoch = user_id.partition(":")
+        epoch = epoch or "1"
+        if not (ident.isdigit() and ident.isascii() and epoch.isdigit() and epoch.isascii()):
             return None
-        return db.session.scalar(load_user_statement, {"user_id": int(user_id)})
+        return db.session.scalar(load_user_statement, {"user_id": int(ident), "epoch": int(epoch)})
 
     app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
@@ -162,6 +169,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     if app.config["BACKGROUND_TASKS"]:
         _start_background_tasks(app)
+    proxies = app.config["PROXY_COUNT"]
+    if proxies:
+        # Outermost, so every layer (Socket.IO's same-origin check too) sees the client's address and
+        # scheme. Only X-Forwarded-For and -Proto: the proxy passes Host itself (README "Running behind HTTPS").
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0, x_prefix=0)
     return app
 
 

@@ -42,8 +42,14 @@ class Config:
     BACKGROUND_TASKS = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # The session cookie is marked Secure on every response to a request made over HTTPS
+    # (core.cookies); "1" marks it Secure always (a TLS proxy that does not say X-Forwarded-Proto).
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "") == "1"
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE  # (no "remember me" cookie is issued today)
+    # How many proxies stand in front of the app, each adding to X-Forwarded-For and X-Forwarded-Proto:
+    # their client address and scheme are believed (werkzeug's ProxyFix), nobody else's. 0: no proxy.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT") or "0")
     WTF_CSRF_TIME_LIMIT = None  # a form left open during a long session still submits
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # "json": one JSON object per line

@@ -3,7 +3,7 @@ from __future__ import annotations
 from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, SubmitField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from accounts import profile
 from core.forms import StrippedStringField, choices
@@ -41,6 +41,16 @@ class LoginForm(FlaskForm):
     email = StrippedStringField("Email", validators=[DataRequired("Enter your email address.")])
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
     submit = SubmitField("Log in")
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired("Enter the password you log in with now.")])
+    new_password = PasswordField("New password", description="At least 10 characters.", validators=[DataRequired("Choose a new password."), _rule(profile.check_password)])
+    new_password_again = PasswordField("New password again", validators=[
+        DataRequired("Type the new password a second time."),
+        EqualTo("new_password", "The two new passwords are not the same; type the same one twice."),
+    ])
+    submit = SubmitField("Change password")
 
 
 class ProfileForm(FlaskForm):

@@ -34,11 +34,26 @@ class User(UserMixin, db.Model):
     birth_mmdd: so.Mapped[Optional[str]] = so.mapped_column(sa.String(4))
     npi: so.Mapped[Optional[str]] = so.mapped_column(sa.String(10))
     state_licence: so.Mapped[Optional[str]] = so.mapped_column(sa.String(40))
+    # Counts up when the user logs out or their password changes; every session cookie carries the
+    # number it was issued with (`get_id`), and the user loader (app.py) accepts only the current one,
+    # so a cookie copied before a log-out gets nothing afterwards.
+    session_epoch: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
     # Filled only when the user is loaded for a request (app.py): may they open some event's desk?
     staffs_a_desk: so.Mapped[Optional[bool]] = so.query_expression()
 
+    def get_id(self) -> str:
+        """What the session cookie holds (Flask-Login): "<id>:<session epoch>"."""
+        return f"{self.id}:{self.session_epoch}"
+
+    def end_sessions(self) -> None:
+        """Every session cookie issued to this user so far stops working (at the caller's commit)."""
+        self.session_epoch = User.session_epoch + 1  # in SQL: two log-outs at once both count
+
     def set_password(self, password: str) -> None:
+        """A new password also ends every session the user has (the caller logs this one in again)."""
         self.password_hash = _hasher.hash(password)
+        if sa.inspect(self).has_identity:  # an account being created has no sessions yet
+            self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         if not self.password_hash:

@@ -4,10 +4,12 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from accounts.forms import LoginForm, LogoutForm, OrganiserForm, ProfileForm, RegisterForm
+from accounts import throttle
+from accounts.forms import LoginForm, LogoutForm, OrganiserForm, PasswordForm, ProfileForm, RegisterForm
 from accounts.models import User, find_by_email
+from accounts.sessions import log_in, log_out_everywhere
 from core import audit
 from core.access import admin_required
 from core.db import db
@@ -23,31 +25,45 @@ def _safe_next(default: str) -> str:
     return default
 
 
+def _new_account(form: RegisterForm) -> User | None:
+    """The account the form describes, or None when its email has one already."""
+    if find_by_email(form.email.data) is not None:
+        return None
+    user = User(name=form.name.data, email=form.email.data)
+    user.set_password(form.password.data)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except sa.exc.IntegrityError:  # two tabs registering at once
+        db.session.rollback()
+        return None
+    return user
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.profile"))
     form = RegisterForm()
+    status, headers = 200, {}
     if form.validate_on_submit():
-        if find_by_email(form.email.data) is not None:
-            form.email.errors.append("An account with this email already exists. Log in instead.")
+        try:
+            throttle.admit_registration(request.remote_addr)
+        except throttle.Throttled as throttled:
+            form.email.errors.append(throttled.message())
+            status, headers = 429, {"Retry-After": str(throttled.seconds())}
         else:
-            user = User(name=form.name.data, email=form.email.data)
-            user.set_password(form.password.data)
-            db.session.add(user)
-            try:
-                db.session.commit()
-            except sa.exc.IntegrityError:  # two tabs registering at once
-                db.session.rollback()
+            user = _new_account(form)
+            if user is None:
                 form.email.errors.append("An account with this email already exists. Log in instead.")
             else:
-                login_user(user)
+                log_in(user)
                 if request.args.get("next"):  # on their way somewhere (a code to enter): the claim asks for the rest
                     flash("Welcome to ClaimDesk.")
                     return redirect(_safe_next(url_for("accounts.profile")))
                 flash("Welcome to ClaimDesk. Fill in your profile so your credit can be reported.")
                 return redirect(url_for("accounts.profile"))
-    return render_template("accounts/register.html", form=form)
+    return render_template("accounts/register.html", form=form), status, headers
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -55,21 +71,31 @@ def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(url_for("events.home")))
     form = LoginForm()
+    status, headers = 200, {}
     if form.validate_on_submit():
-        user = find_by_email(form.email.data)
-        if user is None or not user.check_password(form.password.data):
-            form.password.errors.append("That email and password do not match an account.")
+        email = form.email.data
+        try:
+            throttle.admit(email, request.remote_addr)  # before the password is checked, even a right one
+        except throttle.Throttled as throttled:
+            form.password.errors.append(throttled.message())
+            status, headers = 429, {"Retry-After": str(throttled.seconds())}
         else:
-            login_user(user)
-            return redirect(_safe_next(url_for("events.home")))
-    return render_template("accounts/login.html", form=form)
+            user = find_by_email(email)
+            if user is None or not user.check_password(form.password.data):
+                throttle.failed(email, request.remote_addr)
+                form.password.errors.append("That email and password do not match an account.")
+            else:
+                throttle.succeeded(email)
+                log_in(user)
+                return redirect(_safe_next(url_for("events.home")))
+    return render_template("accounts/login.html", form=form), status, headers
 
 
 @bp.post("/logout")
 def logout():
     if LogoutForm().validate_on_submit():
-        logout_user()
-        flash("You are logged out.")
+        log_out_everywhere()
+        flash("You are logged out, on this device and any other.")
     return redirect(url_for("events.home"))
 
 
@@ -88,6 +114,34 @@ def profile():
         flash("Your profile is saved.")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form)
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """A new password ends every other session of this person; this one stays logged in."""
+    form = PasswordForm()
+    status, headers = 200, {}
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            throttle.admit(user.email, request.remote_addr)  # a stolen cookie must not guess the password here
+        except throttle.Throttled as throttled:
+            form.current_password.errors.append(throttled.message())
+            status, headers = 429, {"Retry-After": str(throttled.seconds())}
+        else:
+            if not user.check_password(form.current_password.data):
+                throttle.failed(user.email, request.remote_addr)
+                form.current_password.errors.append("That is not your current password.")
+            else:
+                throttle.succeeded(user.email)
+                user.set_password(form.new_password.data)  # and ends every session so far
+                audit.record(user.id, "account.password_changed", f"user:{user.id}")
+                db.session.commit()
+                log_in(user)  # this one again, with the new session epoch
+                flash("Your password is changed. Anywhere else you were logged in, you are logged out.")
+                return redirect(url_for("accounts.profile"))
+    return render_template("accounts/password.html", form=form), status, headers
 
 
 @bp.get("/admin/users")

@@ -8,9 +8,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import (Blueprint, abort, current_app, flash, make_response, redirect, render_template, request,
                    url_for)
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 
 from accounts.models import User
+from accounts.sessions import log_in
 from checkin import badge, devices, registration as registrations, webinar
 from checkin import demo  # noqa: F401  (adds the demo's registrations when `flask demo load` runs)
 from checkin.attendance import belongs, person_of
@@ -91,7 +92,7 @@ def set_password():
         except registrations.RegistrationError as error:
             form.token.errors.append(str(error))
         else:
-            login_user(user)
+            log_in(user)
             flash("Your password is saved. Check your profile so your credit can be reported.")
             return redirect(url_for("accounts.profile"))
     return render_template("checkin/welcome.html", form=form)

@@ -29,6 +29,7 @@ PAGES = {
 
 
 PENDING = "pending_code"  # a code typed before logging in: (page, code), entered as soon as they are logged in
+keep_across_login(PENDING)
 
 
 def _enter(page: str):

@@ -8,6 +8,7 @@ processes a guesser gets at most N times a budget: never unlimited.
 """
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 
@@ -86,6 +87,22 @@ def _check_limits():
     return limiter._check_request_limit()
 
 
+def address_key(address: str | None) -> str:
+    """The key a per-address budget counts a client under: an IPv4 address as it is, an IPv6 one by its /64.
+
+    One IPv6 subscriber (a home, a phone) is given a whole /64, so counting single IPv6 addresses would give
+    a guesser 2^64 budgets. Behind a proxy the address is right only with PROXY_COUNT set (README)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d is that IPv4 address
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+
+
 def storage_in_use() -> str:
     """"shared" or "this process" (for /health)."""
     return "this process" if _fallback.since is not None else "shared"
@@ -108,6 +125,16 @@ class Budget:
 
     def spend(self, key: str) -> None:
         self._call("hit", key)
+
+    def take(self, key: str) -> bool:
+        """Spend one if there is room, in one atomic step: of many requests at once only the budget's worth get True.
+
+        A refused take still counts (within the window it does not lengthen)."""
+        return self._call("hit", key)
+
+    def forget(self, key: str) -> None:
+        """Start this key's count afresh (e.g. failed log-ins after a successful one)."""
+        self._call("clear", key)
 
     def used(self, key: str) -> int:
         return self.usage(key)[0]

@@ -17,17 +17,21 @@ THREADS = 20
 
 
 def _at_once(app, user, request) -> list:
-    """Run `request(client)` from THREADS threads at the same moment, each logged in as `user` in its own app context."""
+    """Run `request(client)` from THREADS threads at the same moment, each logged in as `user` in its own app context.
+
+    One log-in, its cookie in every thread: twenty log-ins of one account at once would be a burst the
+    log-in throttle (accounts/throttle.py) lets only a few of through."""
     barrier = threading.Barrier(THREADS)
     results, errors = [], []
-    email = user.email  # read here: the user row belongs to this thread's database session
+    first = app.test_client()
+    Auth(first).login(user.email)
+    cookie = first.get_cookie("session").value
 
     def run():
         try:
             with app.app_context():
                 client = app.test_client()
-                Auth(client).login(email)
-                db.session.remove()  # give the connection back while waiting for the others
+                client.set_cookie("session", cookie)
                 barrier.wait()
                 results.append(request(client))
         except Exception as error:  # reported below, so a failure in a thread fails the test
