@@ -4,6 +4,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask import session as browser_session  # the signed cookie; `session` here is an event's session
 from flask_login import current_user, login_required
 
+from accounts.sessions import keep_across_login
 from checkin.attendance import attended_users, mark_attended, person_of
 from claims import flow, guessing
 from claims.certificate import certificate_pdf
