@@ -74,7 +74,7 @@ def test_an_impossible_birth_date_is_refused_and_what_was_typed_is_kept(client, 
     assert 'value="0230"' in page and 'value="7654321"' in page
     # Said at the top, where a phone shows it, linking to the field.
     summary, claim_form = page.index('class="error-summary"'), page.index('<form method="post" novalidate data-once')
-    assert summary < claim_form and '<a href="#birth_mmdd">February has no day 30' in page[summary:claim_form]
+    assert summary < claim_form and '<a href="#birth_mmdd">Birth date (MMDD): February has no day 30' in page[summary:claim_form]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Claim)) == 0
 
 

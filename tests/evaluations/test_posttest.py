@@ -64,7 +64,10 @@ def test_submitting_with_unanswered_questions_names_them_and_keeps_the_answers(c
     response = client.post(f"/s/{session.id}/posttest", data={**data, "submit": "Submit answers"})
     page = response.get_data(as_text=True)
     assert "Not answered yet: questions 2, 4." in page
-    assert page.count("Not answered yet.") == 2
+    # Beside each of the two questions, and in the summary at the top linking to them.
+    assert page.count('<p class="error" role="alert">Not answered yet.</p>') == 2
+    summary = page[page.index('class="error-summary"'):page.index("</div>", page.index('class="error-summary"'))]
+    assert summary.count(": Not answered yet.</a>") == 2
     assert page.count("<input checked") == 2
     attempt = db.session.scalars(sa.select(PosttestAttempt)).one()
     assert attempt.submitted_at is None and attempt.score_percent is None
