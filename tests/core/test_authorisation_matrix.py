@@ -112,6 +112,7 @@ ROUTES: dict[str, Route] = {
     "checkin.set_password": route(EVERYONE, "public"),
     # Anyone logged in, about themselves.
     "accounts.profile": route(LOGGED_IN, "own"),
+    "accounts.change_password": route(LOGGED_IN, "own"),
     "claims.my_training": route(LOGGED_IN, "own"),
     "claims.progress": route(LOGGED_IN, "own", B_SESSION),
     "claims.claim": route(LOGGED_IN, "own", B_SESSION),
