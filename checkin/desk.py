@@ -24,12 +24,12 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
-from accounts.models import NameWord, User, search_words
+from accounts.models import NameWord, User, find_by_email, search_words
 from accounts.profile import PROFESSIONS
 from checkin import badge
 from checkin.models import (ALREADY_CHECKED_IN, CHECKED_IN, ENTRANCE, NOT_REGISTERED, REVOKED, UNDONE, UNKNOWN,
                             WALK_IN, Checkin, CheckinScan, DeskDevice, Registration, session_list)
-from checkin.registration import AccountExists, RegistrationError, register_person
+from checkin.registration import AccountExists, RegistrationError, register_person, registration_for
 from core import audit, clock
 from core.realtime import push, socketio
 from core.db import db
@@ -482,16 +482,29 @@ def walk_in(event: Event, list_key: str, *, name: str, email: str, profession: s
         raise DeskError("bad_profession", f"Profession must be one of: {', '.join(PROFESSIONS.values())}.",
                         "profession")
     staff_id, device_id = _who(staff)
-    try:
-        registration, _new = register_person(event, email=email, name=name, profession=profession,
-                                             source=WALK_IN, actor_id=staff_id,
-                                             by_device=f"device:{device_id}" if device_id else "",
-                                             new_accounts_only=True)
-    except AccountExists as exists:
-        raise DeskError("already_registered" if exists.registered else "account_exists", str(exists),
-                        exists.field) from exists
-    except RegistrationError as error:
-        raise DeskError("bad_walk_in", str(error), error.field) from error
+    registration = None
+    for attempt in range(2):
+        try:
+            registration, _new = register_person(event, email=email, name=name, profession=profession,
+                                                 source=WALK_IN, actor_id=staff_id,
+                                                 by_device=f"device:{device_id}" if device_id else "",
+                                                 new_accounts_only=True)
+            break
+        except AccountExists as exists:
+            if attempt and exists.registered:
+                # The first try was committed just before its connection was lost: this walk-in is registered.
+                registration = registration_for(event, find_by_email(email).id)
+                break
+            raise DeskError("already_registered" if exists.registered else "account_exists", str(exists),
+                            exists.field) from exists
+        except RegistrationError as error:
+            raise DeskError("bad_walk_in", str(error), error.field) from error
+        except sa.exc.DBAPIError as error:
+            # The connection was lost while registering (the database restarted, its backend was ended):
+            # once more on a new connection, as a scan is (`_check_in`).
+            db.session.rollback()
+            if attempt or not error.connection_invalidated:
+                raise
     _registered.pop(event.id, None)
     return check_in_registration(event, checkin_list.key, registration.id, nonce, desk, staff, method="walk_in")
 

@@ -213,14 +213,13 @@ def test_without_javascript_search_and_check_in_are_plain_forms(world, staff_cli
     assert "That does not look like an email address." in text and 'value="Wanda Walker"' in text
 
 
-@pytest.fixture
-def connection_lost_before_the_check_in():
-    """The database connection dies just before the check-in's insert, once: PostgreSQL's backend is
+def _connection_lost_before(insert: str):
+    """The database connection dies just before `insert`, once: PostgreSQL's backend is
     ended from another connection (pg_terminate_backend), SQLite's connection is closed under it."""
     lost = []
 
     def end_the_connection(conn, cursor, statement, parameters, context, executemany):
-        if lost or not statement.startswith("INSERT INTO checkins "):
+        if lost or not statement.startswith(insert):
             return
         lost.append(statement)
         dbapi_connection = conn.connection.dbapi_connection
@@ -232,8 +231,21 @@ def connection_lost_before_the_check_in():
             other.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
 
     sa.event.listen(db.engine, "before_cursor_execute", end_the_connection)
+    return lost, lambda: sa.event.remove(db.engine, "before_cursor_execute", end_the_connection)
+
+
+@pytest.fixture
+def connection_lost_before_the_check_in():
+    lost, stop = _connection_lost_before("INSERT INTO checkins ")
     yield lost
-    sa.event.remove(db.engine, "before_cursor_execute", end_the_connection)
+    stop()
+
+
+@pytest.fixture
+def connection_lost_while_registering():
+    lost, stop = _connection_lost_before("INSERT INTO registrations ")
+    yield lost
+    stop()
 
 
 def test_a_connection_lost_during_a_walk_ins_check_in_is_retried_and_checks_in_once(
@@ -253,3 +265,20 @@ def test_a_connection_lost_during_a_walk_ins_check_in_is_retried_and_checks_in_o
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Checkin).where(Checkin.user_id == wanda.id)) == 1
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CheckinScan).where(
         CheckinScan.nonce == body["nonce"])) == 1
+
+
+def test_a_connection_lost_while_registering_a_walk_in_is_retried_and_registers_and_checks_in_once(
+        world, staff_client, connection_lost_while_registering):
+    from accounts.models import User
+    from checkin.models import Registration
+
+    body = {"name": "Wanda Walker", "email": "wanda@example.org", "nonce": nonce(), "desk": "Desk 1"}
+    first = staff_client.post(url(world, "/lists/entrance/walk-ins"), json=body)
+    assert connection_lost_while_registering, "the connection was never ended"
+    assert (first.status_code, first.json["result"]) == (200, "checked_in")
+    again = staff_client.post(url(world, "/lists/entrance/walk-ins"), json=body)
+    assert again.status_code == 200 and again.json == {**first.json, "replayed": True}
+    wanda = db.session.scalars(sa.select(User).where(User.email == "wanda@example.org")).one()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Registration).where(
+        Registration.user_id == wanda.id)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Checkin).where(Checkin.user_id == wanda.id)) == 1
