@@ -174,3 +174,19 @@ def test_host_edits_and_removes_a_posttest_question(client, auth, host, make_ses
     client.post(f"/host/sessions/{session.id}/posttest/questions/{second.id}/remove")
     db.session.expire_all()
     assert [q.text for q in db.session.scalars(sa.select(Posttest)).one().questions] == ["Question one, reworded?"]
+
+
+def test_a_huge_place_for_a_question_is_refused_in_plain_words(client, auth, host, make_session, make_posttest):
+    session = make_session()
+    first, _second = make_posttest(session, count=2)
+    _objectives, relevance, _bias, _comments = _course(session)
+    auth.login(host)
+    huge = "9" * 30  # past every integer the database or Python's C code takes
+    page = client.post(f"/host/sessions/{session.id}/posttest/questions/{first.id}", data={
+        "text": "Question one?", "choice_1": "Yes", "choice_2": "No", "correct": "1", "position": huge})
+    assert page.status_code == 200 and "Give a place from 1." in page.get_data(as_text=True)
+    answer = client.post(f"/host/events/{session.event_id}/evaluations/questions/{relevance.id}", data={
+        f"q{relevance.id}-text": relevance.text, f"q{relevance.id}-required": "y", f"q{relevance.id}-position": huge})
+    assert answer.status_code < 500
+    db.session.expire_all()
+    assert [q.position for q in db.session.scalars(sa.select(Posttest)).one().questions] == [1, 2]
