@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from accounts import throttle
 from accounts.forms import LoginForm, LogoutForm, OrganiserForm, PasswordForm, ProfileForm, RegisterForm
 from accounts.models import User, find_by_email
-from accounts.sessions import log_in, log_out_everywhere
+from accounts.sessions import end_live_updates, log_in, log_out_everywhere
 from core import audit
 from core.access import admin_required
 from core.db import db
@@ -138,6 +138,7 @@ def change_password():
                 user.set_password(form.new_password.data)  # and ends every session so far
                 audit.record(user.id, "account.password_changed", f"user:{user.id}")
                 db.session.commit()
+                end_live_updates(user.id)  # pages open elsewhere stop hearing; this browser's next page joins again
                 log_in(user)  # this one again, with the new session epoch
                 flash("Your password is changed. Anywhere else you were logged in, you are logged out.")
                 return redirect(url_for("accounts.profile"))

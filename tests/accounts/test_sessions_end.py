@@ -52,6 +52,44 @@ def test_logging_out_ends_the_sessions_on_other_devices_too_and_says_so(logged_i
     assert laptop.get("/profile").status_code == 200
 
 
+def _listening(app, browser, user):
+    """A page open in `browser` with live updates: in the user's own room, and hearing a push to it now."""
+    from core.realtime import push, socketio
+
+    socket = socketio.test_client(app, flask_test_client=browser)
+    assert socket.emit("join", {"room": f"user:{user.id}"}, callback=True) == {"ok": True}
+    push(f"user:{user.id}", "step", {"session_id": 1, "step": "code"})
+    assert [m["name"] for m in socket.get_received()] == ["step"]
+    return socket
+
+
+def test_pages_open_on_other_devices_stop_hearing_the_persons_pushes_after_a_log_out(app, logged_in, make_user):
+    from core.realtime import push
+
+    pat = make_user()
+    phone, laptop = logged_in(pat), logged_in(pat)
+    open_page = _listening(app, laptop, pat)
+    phone.post("/logout")
+    push(f"user:{pat.id}", "step", {"session_id": 1, "step": "claim"})
+    assert open_page.get_received() == []
+    # Re-joining with the stale cookie is refused too.
+    assert open_page.emit("join", {"room": f"user:{pat.id}"}, callback=True) == {"ok": False}
+    open_page.disconnect()
+
+
+def test_pages_open_elsewhere_stop_hearing_after_a_password_change(app, logged_in, make_user):
+    from core.realtime import push
+
+    pat = make_user()
+    phone, laptop = logged_in(pat), logged_in(pat)
+    open_page = _listening(app, laptop, pat)
+    phone.post("/profile/password", data={
+        "current_password": PASSWORD, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD})
+    push(f"user:{pat.id}", "step", {"session_id": 1, "step": "claim"})
+    assert open_page.get_received() == []
+    open_page.disconnect()
+
+
 def test_logging_in_again_does_not_revive_an_old_copy(app, client, auth, make_user):
     make_user()
     auth.login("pat@example.org")

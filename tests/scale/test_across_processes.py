@@ -170,6 +170,39 @@ def test_a_cli_command_reaches_pages_on_every_process(cluster):
         page.close()
 
 
+def test_a_log_out_on_one_process_takes_the_persons_open_pages_on_the_other_out_of_their_room(cluster):
+    import re
+
+    from accounts.models import User
+    from core.db import db
+
+    a, b = cluster.urls
+    world = seed(cluster, attendees=1)
+    email = world["people"][0]
+    app = cluster.app()
+    with app.app_context():
+        user_id = db.session.scalar(sa.select(User.id).where(User.email == email))
+        db.session.remove()
+        db.engine.dispose()
+    phone, laptop = Browser(), Browser()
+    phone.login(a, email, PASSWORD)
+    laptop.login(b, email, PASSWORD)
+    page = LiveClient(b, laptop)  # My Training left open on the laptop, served by process B
+    page.join(f"user:{user_id}")
+    page.join(f"session:{world['session_id']}")
+    assert cluster.run_cli("live", "resync", "--room", f"user:{user_id}").returncode == 0
+    page.wait_for("resync")
+
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', phone.get(a, "/profile").body).group(1)
+    assert phone.request(a + "/logout", {"csrf_token": token}).status == 302  # on the phone, process A
+    assert cluster.run_cli("live", "resync", "--room", f"user:{user_id}").returncode == 0
+    assert cluster.run_cli("live", "resync", "--room", f"session:{world['session_id']}").returncode == 0
+    # Pushes through Redis arrive in order: once the session room's has come, the user room's would have.
+    page.wait_for("resync", count=2)
+    assert len(page.events("resync")) == 2
+    page.close()
+
+
 def test_a_check_in_at_a_desk_on_one_process_reaches_a_desk_on_the_other(cluster):
     from accounts.models import User
     from checkin.models import Registration
