@@ -25,6 +25,12 @@ def _safe_next(default: str) -> str:
     return default
 
 
+def _waits(field, throttled: throttle.Throttled) -> tuple[int, dict]:
+    """Say on `field` how long to wait; the page's status and headers (429, Retry-After)."""
+    field.errors.append(throttled.message())
+    return 429, {"Retry-After": str(throttled.seconds())}
+
+
 def _new_account(form: RegisterForm) -> User | None:
     """The account the form describes, or None when its email has one already."""
     if find_by_email(form.email.data) is not None:
@@ -50,8 +56,7 @@ def register():
         try:
             throttle.admit_registration(request.remote_addr)
         except throttle.Throttled as throttled:
-            form.email.errors.append(throttled.message())
-            status, headers = 429, {"Retry-After": str(throttled.seconds())}
+            status, headers = _waits(form.email, throttled)
         else:
             user = _new_account(form)
             if user is None:
@@ -77,8 +82,7 @@ def login():
         try:
             throttle.admit(email, request.remote_addr)  # before the password is checked, even a right one
         except throttle.Throttled as throttled:
-            form.password.errors.append(throttled.message())
-            status, headers = 429, {"Retry-After": str(throttled.seconds())}
+            status, headers = _waits(form.password, throttled)
         else:
             user = find_by_email(email)
             if user is None or not user.check_password(form.password.data):
@@ -127,8 +131,7 @@ def change_password():
         try:
             throttle.admit(user.email, request.remote_addr)  # a stolen cookie must not guess the password here
         except throttle.Throttled as throttled:
-            form.current_password.errors.append(throttled.message())
-            status, headers = 429, {"Retry-After": str(throttled.seconds())}
+            status, headers = _waits(form.current_password, throttled)
         else:
             if not user.check_password(form.current_password.data):
                 throttle.failed(user.email, request.remote_addr)

@@ -74,6 +74,15 @@ class Journey:
         return self.session.closes_at
 
     @property
+    def step_now(self):
+        """The next step the attendee can take now: none while the claim is all that is left and the window
+        has not opened (a code revealed early: the claim waits for the window, NABP's rule)."""
+        step = self.progress.next_step
+        if step and step.key == "claim" and self.window_state == "not_open":
+            return None
+        return step
+
+    @property
     def status(self) -> str:
         if self.record.claim_id is not None:
             return "complete"

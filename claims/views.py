@@ -113,9 +113,7 @@ def step_url(step: Step, session) -> str | None:
 
 def next_url(journey: flow.Journey) -> str:
     """Straight to the next thing to do; the progress page when that is not a page."""
-    step = journey.progress.next_step
-    if step and step.key == "claim" and journey.window_state == "not_open":
-        step = None  # the claim waits for the window: the progress page says when, and moves on when it opens
+    step = journey.step_now  # none while the claim waits for the window: the progress page says when
     url = step_url(step, journey.session) if step else None
     return url or url_for("claims.progress", session_id=journey.session.id)
 

@@ -45,20 +45,44 @@ def whole_number(text, largest: int = LARGEST_ID) -> int | None:
     return number if number <= largest else None
 
 
-class NulCharacter(BadRequest):
-    """A request holding a NUL character (core.errors turns it into plain words)."""
+class Refused:
+    """Input turned away at the edge, with what to say (core.errors renders `title` and `text` with `reason`)."""
+
+    title: str
+    text: str
+    reason: str
 
 
-class NamelessPart(BadRequest):
+class NulCharacter(Refused, BadRequest):
+    """A request holding a NUL character."""
+
+    title = "That text could not be read"
+    text = "It held an invisible control character (NUL) that no form takes. Please go back and type it again."
+    reason = "nul_character"
+
+
+class NamelessPart(Refused, BadRequest):
     """A multipart form with a part that has no name."""
 
+    title = "That form could not be read"
+    text = "A part of it had no name, so it belongs to no field. Please go back and submit the form again."
+    reason = "nameless_part"
 
-class FileWhereTextBelongs(BadRequest):
+
+class FileWhereTextBelongs(Refused, BadRequest):
     """A multipart form with a file in a field other than UPLOAD_FIELD."""
 
+    title = "That form could not be read"
+    text = "It sent a file where the form takes text. Please go back and submit the form again."
+    reason = "unexpected_file"
 
-class FormExpected(UnsupportedMediaType):
+
+class FormExpected(Refused, UnsupportedMediaType):
     """A JSON body sent to a page (pages take forms; only /api/ reads JSON)."""
+
+    title = "This page takes a form, not JSON"
+    text = "Submit the form on the page. Programs can use the check-in API under /api/v1/."
+    reason = "form_expected"
 
 
 UPLOAD_FIELD = "file"  # the name of every form's file field (checkin/forms.py)

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -76,6 +77,27 @@ class LiveServer:
 
         return create_app({"SQLALCHEMY_DATABASE_URI": self.db_url.replace("postgresql://", "postgresql+psycopg://", 1),
                            "SECRET_KEY": "live-test-secret", "BACKGROUND_TASKS": False, "SOCKETIO_ASYNC_MODE": "threading"})
+
+
+PASSWORD = "correct horse battery"
+
+
+def person_maker():
+    """`person(email, name, **fields)`: an account on the server's database with PASSWORD, its email tagged
+    so worlds built on one server never share an address (for tests.reporting.world.build and the like)."""
+    from accounts.models import User
+    from core.db import db
+
+    tag = uuid.uuid4().hex[:8]
+
+    def person(email, name, **fields):
+        user = User(email=f"{tag}-{email}", name=name, **fields)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return person
 
 
 @pytest.fixture

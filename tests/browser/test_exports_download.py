@@ -2,23 +2,20 @@
 import csv
 import io
 import re
-import uuid
 
 import httpx
 import openpyxl
 import pytest
 
 from core.db import db
+from tests.browser.conftest import PASSWORD, LiveServer, person_maker
 
-PASSWORD = "correct horse battery"
 EXPORTS = ["claims", "sessions", "evaluations"]
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """One server for the module: a host's event with claims, evaluations and session figures."""
-    from accounts.models import User
-    from tests.browser.conftest import LiveServer
     from tests.reporting.world import build
 
     server = LiveServer(tmp_path_factory.mktemp("exports"))
@@ -26,14 +23,8 @@ def served(tmp_path_factory):
     app = server.app()
     try:
         with app.app_context():
-            tag = uuid.uuid4().hex[:8]
 
-            def person(email, name, **fields):
-                user = User(email=f"{tag}-{email}", name=name, **fields)
-                user.set_password(PASSWORD)
-                db.session.add(user)
-                db.session.commit()
-                return user
+            person = person_maker()
 
             host = person("harriet@example.org", "Harriet Host", is_organiser=True)
             event_id, host_email = build(host, person).event.id, host.email

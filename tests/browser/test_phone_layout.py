@@ -3,15 +3,13 @@ tap target of at least 44 x 44 px (WCAG 2.5.5; a link inside a sentence is exemp
 from __future__ import annotations
 
 import re
-import uuid
 
-import httpx
 import pytest
 
 from core.db import db
+from tests.browser.conftest import PASSWORD, LiveServer, person_maker
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
 SMALL_PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 
 # What is wrong with the page as it is drawn: sideways scrolling, and controls too small to tap.
@@ -65,23 +63,15 @@ MEASURE = """() => {
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """A server with a finished conference: a host, desk staff, an administrator and attendees with claims."""
-    from accounts.models import User
     from events.setup import grant_role
-    from tests.browser.conftest import LiveServer
     from tests.reporting.world import build
 
     server = LiveServer(tmp_path_factory.mktemp("layout"))
     server.start()
     app = server.app()
-    tag = uuid.uuid4().hex[:6]
     try:
         with app.app_context():
-            def person(email, name, **fields):
-                user = User(email=f"{tag}-{email}", name=name, **fields)
-                user.set_password(PASSWORD)
-                db.session.add(user)
-                db.session.commit()
-                return user
+            person = person_maker()
 
             host = person("harriet@example.org", "Harriet Host", is_organiser=True)
             world = build(host, person)

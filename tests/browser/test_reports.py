@@ -1,29 +1,20 @@
 """A host opens a session's report on a laptop: charts of the evaluation answers, with the numbers beside them."""
-import uuid
 
 import pytest
 from playwright.sync_api import expect
 
-from core.db import db
+from tests.browser.conftest import PASSWORD, person_maker
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
 LAPTOP = {"width": 1366, "height": 900}
 
 
 @pytest.fixture
 def world(server_app):
-    from accounts.models import User
     from tests.reporting.world import build
 
-    tag = uuid.uuid4().hex[:8]
 
-    def person(email, name, **fields):
-        user = User(email=f"{tag}-{email}", name=name, **fields)
-        user.set_password(PASSWORD)
-        db.session.add(user)
-        db.session.commit()
-        return user
+    person = person_maker()
 
     host = person("harriet@example.org", "Harriet Host", is_organiser=True)
     world = build(host, person)
