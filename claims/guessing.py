@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import time
 
-from core.ratelimit import Budget
+from core.ratelimit import Budget, address_key
 
 PER_ACCOUNT = Budget("wrong-code-account", "10 per 15 minutes")
 PER_ADDRESS = Budget("guessed-code-address", "20 per hour")
@@ -47,7 +47,7 @@ def check(user_id: int, address: str) -> None:
     used, resets_at = PER_ACCOUNT.usage(str(user_id))
     if used >= PER_ACCOUNT.item.amount:
         raise Throttled(resets_at, "account")
-    used, resets_at = PER_ADDRESS.usage(address)
+    used, resets_at = PER_ADDRESS.usage(address_key(address))  # IPv6 by its /64, as log-ins count
     if used >= PER_ADDRESS.item.amount:
         raise Throttled(resets_at, "address")
 
@@ -56,4 +56,4 @@ def wrong_guess(user_id: int, address: str, *, slip: bool) -> None:
     """Count a code no session has; `slip`: it is a typo of a code open now, which the address does not pay for."""
     PER_ACCOUNT.spend(str(user_id))
     if not slip:
-        PER_ADDRESS.spend(address)
+        PER_ADDRESS.spend(address_key(address))

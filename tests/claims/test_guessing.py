@@ -237,3 +237,14 @@ def test_a_code_of_five_allows_one_slip_of_six_or_seven_two_and_of_eight_three()
     assert rules.is_near("ABXYEF", ["ABCDEF"])
     assert not rules.is_near("ABXYZG", ["ABCDEFG"])
     assert rules.is_near("ABXYZFGH", ["ABCDEFGH"])
+
+
+def test_one_ipv6_subscriber_is_one_address_however_many_of_its_addresses_it_guesses_from(app, make_session, frozen):
+    make_session(starts_in=dt.timedelta(minutes=-61))
+    accounts = _users(21)
+    for n, account in enumerate(accounts[:20]):  # each guess from another address of the same /64
+        with pytest.raises(CodeRefused, match="unknown"):
+            flow.enter_code(account, f"GUESS{n:04d}", "live", f"2001:db8:1:2::{n + 1:x}", clock.now())
+    with pytest.raises(guessing.Throttled) as refused:
+        flow.enter_code(accounts[20], "GUESS9999", "live", "2001:db8:1:2:ffff::9", clock.now())
+    assert refused.value.whose == "address"
